@@ -1,0 +1,136 @@
+//! The one vocabulary that keymaps, the event loop, the effect runner and tests all speak.
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::release::Release;
+use crate::domain::time::Timestamp;
+use crate::ports::{
+    EnvRollout, ForkStatus, Identity, MetricTarget, PinCommit, PortError, VersionMetrics,
+};
+
+use super::state::Plan;
+
+/// What a key can be bound to. The names in the keymap file are the snake_case variant names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Command {
+    Quit,
+    Help,
+    NextPane,
+    PrevPane,
+    Up,
+    Down,
+    Promote,
+    Approve,
+    Rollback,
+    Filter,
+    Palette,
+    Refresh,
+    InjectFault,
+    Confirm,
+    Cancel,
+}
+
+impl Command {
+    pub const ALL: [Command; 15] = [
+        Command::Promote,
+        Command::Approve,
+        Command::Rollback,
+        Command::Up,
+        Command::Down,
+        Command::NextPane,
+        Command::PrevPane,
+        Command::Filter,
+        Command::Palette,
+        Command::Refresh,
+        Command::InjectFault,
+        Command::Help,
+        Command::Confirm,
+        Command::Cancel,
+        Command::Quit,
+    ];
+
+    /// The line the help panel and the command palette show.
+    pub fn description(self) -> &'static str {
+        match self {
+            Command::Quit => "quit shiftdeck",
+            Command::Help => "show or hide this help",
+            Command::NextPane => "focus the next pane",
+            Command::PrevPane => "focus the previous pane",
+            Command::Up => "select the previous item",
+            Command::Down => "select the next item",
+            Command::Promote => {
+                "promote: pin the selected version in the selected environment (or the next environment's pin from this one)"
+            }
+            Command::Approve => "approve the selected environment's proposal or manual gate",
+            Command::Rollback => "roll the selected environment back and revert its pin",
+            Command::Filter => "filter versions and targets",
+            Command::Palette => "open the command palette",
+            Command::Refresh => "refresh everything now",
+            Command::InjectFault => "demo only: make the running canary fail so its alarms fire",
+            Command::Confirm => "confirm",
+            Command::Cancel => "cancel, close",
+        }
+    }
+
+    pub fn name(self) -> String {
+        serde_json::to_value(self)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default()
+    }
+
+    /// Commands that change the world, disabled in read-only mode.
+    pub fn mutates(self) -> bool {
+        matches!(
+            self,
+            Command::Promote | Command::Approve | Command::Rollback | Command::InjectFault
+        )
+    }
+}
+
+/// Which remote read a result belongs to.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Source {
+    Releases,
+    Fork,
+    Rollout(String),
+    Metrics(String),
+}
+
+#[derive(Clone, Debug)]
+pub enum Action {
+    Command(Command),
+    /// A character typed while a text field (filter, palette, type-to-confirm) has focus.
+    Char(char),
+    Backspace,
+    Tick(Timestamp),
+    Resize,
+    Identity(Identity),
+    Releases(Result<Vec<Release>, PortError>),
+    Fork(Result<ForkStatus, PortError>),
+    Rollout(String, Result<EnvRollout, PortError>),
+    Metrics(String, Result<Vec<VersionMetrics>, PortError>),
+    /// An executed plan came back.
+    Executed(Box<Plan>, Result<Executed, PortError>),
+    FaultInjected(Result<String, PortError>),
+}
+
+/// What executing a plan did.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Executed {
+    pub commit: Option<PinCommit>,
+    pub deployment_ids: Vec<String>,
+    pub summary: String,
+}
+
+/// Work `update` asks the runner to do.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Effect {
+    Fetch(Source),
+    /// Canary against baseline for these functions and versions.
+    FetchMetrics(String, Vec<MetricTarget>),
+    Execute(Plan),
+    InjectFault(String),
+    Quit,
+}

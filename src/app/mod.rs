@@ -1,0 +1,4 @@
+//! State, actions and the one `update` function; the effect runner executes what `update` asks.
+
+pub mod action;
+pub mod state;

@@ -1,0 +1,10 @@
+//! Pure model of releases, pins, schedules and rollouts: no I/O, no async.
+
+pub mod audit;
+pub mod env;
+pub mod pin;
+pub mod release;
+pub mod rollout;
+pub mod schedule;
+pub mod time;
+pub mod version;

@@ -1,0 +1,95 @@
+//! Pin locators: where an environment's version is written in the fork, and byte-exact rewrites.
+
+use serde::{Deserialize, Serialize};
+use std::ops::Range;
+use std::path::PathBuf;
+
+use super::version::Version;
+
+/// Where one environment pins its version: a file plus either a text pattern with one
+/// `{version}` placeholder or a JSON pointer to a string value.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PinLocator {
+    pub file: PathBuf,
+    #[serde(flatten)]
+    pub rule: PinRule,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PinRule {
+    /// e.g. `const version = "{version}"`.
+    Pattern(String),
+    /// e.g. `/context/prodVersion`.
+    JsonPointer(String),
+}
+
+/// The one place a locator matched.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PinMatch {
+    /// The literal as written, which may not parse as a [`Version`].
+    pub literal: String,
+    /// Byte range of the literal (without quotes) in the file.
+    pub range: Range<usize>,
+    /// 1-based line of the literal.
+    pub line: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum PinError {
+    #[error("{file}: the pin pattern {pattern:?} matches nowhere")]
+    NoMatch { file: String, pattern: String },
+    #[error("{file}: the pin pattern {pattern:?} matches {} times, on lines {}; it must match exactly once", lines.len(), join_lines(lines))]
+    Ambiguous {
+        file: String,
+        pattern: String,
+        lines: Vec<usize>,
+    },
+    #[error("the pin pattern {pattern:?} is unusable: {why}")]
+    BadPattern { pattern: String, why: String },
+    #[error("{file}: not valid JSON at line {line}: {why}")]
+    BadJson {
+        file: String,
+        line: usize,
+        why: String,
+    },
+    #[error("{file}: {pointer} is not a string (line {line})")]
+    NotAString {
+        file: String,
+        pointer: String,
+        line: usize,
+    },
+}
+
+fn join_lines(lines: &[usize]) -> String {
+    lines
+        .iter()
+        .map(|l| l.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl PinLocator {
+    pub fn describe(&self) -> String {
+        match &self.rule {
+            PinRule::Pattern(p) => format!("{} ({p})", self.file.display()),
+            PinRule::JsonPointer(p) => format!("{} ({p})", self.file.display()),
+        }
+    }
+}
+
+/// Finds the one literal the locator points at in `content`.
+pub fn locate(content: &[u8], locator: &PinLocator) -> Result<PinMatch, PinError> {
+    let _ = (content, locator);
+    todo!("pin::locate")
+}
+
+/// Replaces the located literal with `new`, leaving every other byte as it was.
+pub fn rewrite(content: &[u8], locator: &PinLocator, new: &Version) -> Result<Vec<u8>, PinError> {
+    let found = locate(content, locator)?;
+    let mut out = Vec::with_capacity(content.len() + new.as_str().len());
+    out.extend_from_slice(&content[..found.range.start]);
+    out.extend_from_slice(new.as_str().as_bytes());
+    out.extend_from_slice(&content[found.range.end..]);
+    Ok(out)
+}

@@ -1,0 +1,95 @@
+//! Points in time as milliseconds since the Unix epoch, so the simulator's virtual clock and the
+//! wall clock are interchangeable everywhere above the ports.
+
+use serde::{Deserialize, Serialize};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+#[derive(
+    Copy, Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+pub struct Timestamp(pub i64);
+
+impl Timestamp {
+    pub fn from_millis(ms: i64) -> Self {
+        Self(ms)
+    }
+
+    pub fn from_system(t: SystemTime) -> Self {
+        match t.duration_since(UNIX_EPOCH) {
+            Ok(d) => Self(d.as_millis() as i64),
+            Err(e) => Self(-(e.duration().as_millis() as i64)),
+        }
+    }
+
+    pub fn millis(self) -> i64 {
+        self.0
+    }
+
+    pub fn plus(self, d: Duration) -> Self {
+        Self(self.0.saturating_add(d.as_millis() as i64))
+    }
+
+    /// Time elapsed from `earlier` to `self`, zero when `earlier` is later.
+    pub fn since(self, earlier: Timestamp) -> Duration {
+        Duration::from_millis(self.0.saturating_sub(earlier.0).max(0) as u64)
+    }
+
+    pub fn to_system(self) -> SystemTime {
+        if self.0 >= 0 {
+            UNIX_EPOCH + Duration::from_millis(self.0 as u64)
+        } else {
+            UNIX_EPOCH - Duration::from_millis(self.0.unsigned_abs())
+        }
+    }
+
+    /// RFC 3339 in UTC with second precision, as written to the audit log.
+    pub fn rfc3339(self) -> String {
+        humantime::format_rfc3339_seconds(self.to_system()).to_string()
+    }
+
+    /// `HH:MM:SS` in UTC, for timelines and the command log.
+    pub fn clock(self) -> String {
+        let secs = self.0.div_euclid(1000).rem_euclid(86_400);
+        format!(
+            "{:02}:{:02}:{:02}",
+            secs / 3600,
+            (secs / 60) % 60,
+            secs % 60
+        )
+    }
+}
+
+/// Compact human duration: `45s`, `3m05s`, `1h02m`.
+pub fn short_duration(d: Duration) -> String {
+    let s = d.as_secs();
+    if s < 60 {
+        format!("{s}s")
+    } else if s < 3600 {
+        format!("{}m{:02}s", s / 60, s % 60)
+    } else {
+        format!("{}h{:02}m", s / 3600, (s / 60) % 60)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn since_saturates_at_zero() {
+        assert_eq!(Timestamp(5).since(Timestamp(10)), Duration::ZERO);
+        assert_eq!(
+            Timestamp(1500).since(Timestamp(500)),
+            Duration::from_secs(1)
+        );
+    }
+
+    #[test]
+    fn formats_clock_and_rfc3339() {
+        let t = Timestamp(1_700_000_000_000);
+        assert_eq!(t.rfc3339(), "2023-11-14T22:13:20Z");
+        assert_eq!(t.clock(), "22:13:20");
+        assert_eq!(short_duration(Duration::from_secs(185)), "3m05s");
+        assert_eq!(short_duration(Duration::from_secs(3720)), "1h02m");
+    }
+}

@@ -1,0 +1,1 @@
+//! The fork adapter over git2: pins at the deploy branch tip, commits, pushes, proposals.

@@ -1,0 +1,8 @@
+//! shiftdeck: a terminal release cockpit for signed Lambda artifacts shifted by CodeDeploy.
+
+pub mod app;
+pub mod domain;
+pub mod git;
+pub mod ports;
+pub mod sim;
+pub mod ui;

@@ -1,0 +1,246 @@
+//! The traits the application depends on. The simulator, the git adapter and the AWS adapters
+//! implement them; `app` only ever sees these.
+
+use async_trait::async_trait;
+use serde::Serialize;
+use std::fmt;
+use std::sync::Arc;
+
+use crate::domain::audit::{ActionKind, AuditRecord};
+use crate::domain::env::Environment;
+use crate::domain::release::Release;
+use crate::domain::rollout::{LambdaVersion, Target};
+use crate::domain::time::Timestamp;
+use crate::domain::version::Version;
+
+/// What went wrong at a port, in the user's words, with what to do about it.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct PortError {
+    pub kind: ErrorKind,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorKind {
+    NotFound,
+    AccessDenied,
+    /// The service asked us to slow down; the refresh backs off.
+    Throttled,
+    Timeout,
+    /// Credentials are missing or expired.
+    Credentials,
+    /// The request conflicts with the current state (dirty tree, diverged branch, stale proposal).
+    Conflict,
+    /// A rule of shiftdeck refused the action.
+    Refused,
+    Invalid,
+    Unavailable,
+    Other,
+}
+
+impl PortError {
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        Self {
+            kind,
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    /// The message and, on its own line, the hint.
+    pub fn full(&self) -> String {
+        match &self.hint {
+            Some(h) => format!("{}\n  hint: {h}", self.message),
+            None => self.message.clone(),
+        }
+    }
+}
+
+pub type PortResult<T> = Result<T, PortError>;
+
+/// A person as git knows them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Identity {
+    pub name: String,
+    pub email: String,
+}
+
+impl fmt::Display for Identity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} <{}>", self.name, self.email)
+    }
+}
+
+#[async_trait]
+pub trait ReleaseRepo: Send + Sync {
+    /// Every version in the repository with signature, integrity and yank status.
+    async fn releases(&self) -> PortResult<Vec<Release>>;
+}
+
+/// The pin of one environment at the tip of the deploy branch.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PinnedVersion {
+    pub env: String,
+    /// The literal, or why it could not be read (no match, several matches, file missing).
+    pub version: Result<Version, String>,
+    pub line: Option<usize>,
+}
+
+/// A pin change pushed to a proposal branch, waiting for approval.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Proposal {
+    pub env: String,
+    pub branch: String,
+    pub version: Version,
+    pub proposer: Identity,
+    pub commit: String,
+    /// Whether the proposal's parent is still the tip of the deploy branch.
+    pub current: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ForkStatus {
+    pub branch: String,
+    pub remote: String,
+    /// Short id of the deploy branch tip.
+    pub head: String,
+    pub dirty: bool,
+    pub ahead: usize,
+    pub behind: usize,
+    pub pins: Vec<PinnedVersion>,
+    pub proposals: Vec<Proposal>,
+}
+
+/// A pin change to make: rewrite `env`'s locator from `from` to `to`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PinChange {
+    pub env: Environment,
+    pub from: Option<Version>,
+    pub to: Version,
+    pub action: ActionKind,
+    /// Free text for the commit body (a rollback's reason).
+    pub reason: Option<String>,
+    /// Push to a proposal branch instead of the deploy branch.
+    pub as_proposal: bool,
+}
+
+/// What a pin change, approval or revert did.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PinCommit {
+    pub commit: String,
+    /// The branch that was pushed (deploy branch or proposal branch).
+    pub branch: String,
+    pub remote: String,
+    pub message: String,
+    /// The commands equivalent to what was done, for the audit log.
+    pub calls: Vec<String>,
+}
+
+/// The customer's fork. Blocking: callers run it off the event loop.
+pub trait Fork: Send + Sync {
+    fn identity(&self) -> PortResult<Identity>;
+    fn status(&self, envs: &[Environment]) -> PortResult<ForkStatus>;
+    /// The commit message that `pin` would write, for the confirm modal.
+    fn commit_message(&self, change: &PinChange) -> PortResult<String>;
+    fn pin(&self, change: &PinChange) -> PortResult<PinCommit>;
+    /// Lands `env`'s proposal on the deploy branch with an `Approved-by:` trailer.
+    fn approve(&self, env: &Environment, approver: &Identity) -> PortResult<PinCommit>;
+}
+
+/// Everything CodeDeploy, Lambda and CloudWatch alarms say about one environment.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct EnvRollout {
+    pub env: String,
+    pub targets: Vec<Target>,
+}
+
+#[async_trait]
+pub trait Rollouts: Send + Sync {
+    async fn environment(&self, env: &Environment) -> PortResult<EnvRollout>;
+    /// `StopDeployment` with `autoRollbackEnabled`.
+    async fn stop(&self, env: &Environment, deployment_id: &str) -> PortResult<()>;
+    /// A `LambdaAllAtOnce` deployment of `group` from `from` back to `to`; returns its id.
+    async fn redeploy(
+        &self,
+        env: &Environment,
+        group: &str,
+        from: &LambdaVersion,
+        to: &LambdaVersion,
+    ) -> PortResult<String>;
+    /// `PutLifecycleEventHookExecutionStatus` for a manual gate.
+    async fn answer_gate(
+        &self,
+        env: &Environment,
+        deployment_id: &str,
+        execution_id: &str,
+        succeeded: bool,
+    ) -> PortResult<()>;
+    /// The caller's AWS identity, for the audit log.
+    async fn caller(&self) -> Option<String>;
+}
+
+/// Canary against baseline for one target.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct VersionMetrics {
+    pub function: String,
+    pub version: String,
+    /// Per-minute error rate in percent, oldest first.
+    pub error_rate: Vec<f64>,
+    /// Per-minute p99 duration in milliseconds, oldest first.
+    pub p99_ms: Vec<f64>,
+}
+
+/// One function and the versions to compare.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MetricTarget {
+    pub function: String,
+    pub versions: Vec<String>,
+}
+
+#[async_trait]
+pub trait Metrics: Send + Sync {
+    /// One `GetMetricData` call (or ⌈queries/500⌉) for all `targets` over the last `minutes`.
+    async fn compare(
+        &self,
+        env: &Environment,
+        targets: &[MetricTarget],
+        minutes: u32,
+    ) -> PortResult<Vec<VersionMetrics>>;
+}
+
+pub trait Clock: Send + Sync {
+    fn now(&self) -> Timestamp;
+}
+
+pub trait AuditLog: Send + Sync {
+    fn append(&self, record: &AuditRecord) -> PortResult<()>;
+    fn read_all(&self) -> PortResult<Vec<AuditRecord>>;
+    /// Where the records go, to tell the user.
+    fn location(&self) -> String;
+}
+
+/// Controls only the simulated world offers (the demo's fault key).
+pub trait SimControl: Send + Sync {
+    /// Makes the canary of `env`'s running shift misbehave so that its alarms fire.
+    fn inject_fault(&self, env: &str) -> PortResult<String>;
+}
+
+/// Every port the application uses.
+#[derive(Clone)]
+pub struct Ports {
+    pub releases: Arc<dyn ReleaseRepo>,
+    pub fork: Arc<dyn Fork>,
+    pub rollouts: Arc<dyn Rollouts>,
+    pub metrics: Arc<dyn Metrics>,
+    pub clock: Arc<dyn Clock>,
+    pub audit: Arc<dyn AuditLog>,
+    pub sim: Option<Arc<dyn SimControl>>,
+}

@@ -1,0 +1,1 @@
+//! The simulated world behind the same ports as AWS and git: the default demo and the test harness.

@@ -1,0 +1,1 @@
+//! Drawing: pure functions from a view model to a ratatui frame.

@@ -1,4 +1,5 @@
 //! State, actions and the one `update` function; the effect runner executes what `update` asks.
 
 pub mod action;
+pub mod plan;
 pub mod state;

@@ -184,3 +184,116 @@ pub struct State {
     /// Something visible changed since the last frame.
     pub needs_redraw: bool,
 }
+
+impl State {
+    pub fn new(settings: Settings, now: Timestamp) -> Self {
+        let rollouts = settings
+            .environments
+            .iter()
+            .map(|e| (e.name.clone(), Remote::default()))
+            .collect();
+        let metrics = settings
+            .environments
+            .iter()
+            .map(|e| (e.name.clone(), Remote::default()))
+            .collect();
+        Self {
+            settings,
+            now,
+            identity: None,
+            releases: Remote::default(),
+            fork: Remote::default(),
+            rollouts,
+            metrics,
+            focus: Pane::default(),
+            selected_env: 0,
+            selected_version: 0,
+            selected_target: 0,
+            log_scroll: 0,
+            modal: None,
+            filter: Input::default(),
+            palette: Input::default(),
+            help: false,
+            log: Vec::new(),
+            busy: None,
+            quit: false,
+            needs_redraw: true,
+        }
+    }
+
+    pub fn env(&self) -> Option<&Environment> {
+        self.settings.environments.get(self.selected_env)
+    }
+
+    /// Releases newest first, narrowed by the filter.
+    pub fn visible_releases(&self) -> Vec<&Release> {
+        let mut list: Vec<&Release> = self
+            .releases
+            .value
+            .iter()
+            .flatten()
+            .filter(|r| self.matches_filter(r.version.as_str()))
+            .collect();
+        list.sort_by(|a, b| b.version.cmp(&a.version));
+        list
+    }
+
+    pub fn selected_release(&self) -> Option<&Release> {
+        self.visible_releases().get(self.selected_version).copied()
+    }
+
+    /// The selected environment's targets, narrowed by the filter.
+    pub fn visible_targets(&self) -> Vec<&crate::domain::rollout::Target> {
+        let Some(env) = self.env() else {
+            return Vec::new();
+        };
+        self.rollouts
+            .get(&env.name)
+            .and_then(|r| r.value.as_ref())
+            .map(|r| {
+                r.targets
+                    .iter()
+                    .filter(|t| self.matches_filter(&t.group) || self.matches_filter(&t.function))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    pub fn matches_filter(&self, text: &str) -> bool {
+        let f = self.filter.text.trim();
+        f.is_empty() || text.to_lowercase().contains(&f.to_lowercase())
+    }
+
+    /// A text field has the keyboard: printable keys go to it.
+    pub fn text_input_active(&self) -> bool {
+        self.filter.active
+            || self.palette.active
+            || matches!(&self.modal, Some(Modal::Confirm(c)) if c.type_to_confirm.is_some())
+    }
+
+    pub fn pinned(&self, env: &str) -> Option<&Version> {
+        self.fork
+            .value
+            .as_ref()?
+            .pins
+            .iter()
+            .find(|p| p.env == env)
+            .and_then(|p| p.version.as_ref().ok())
+    }
+
+    pub fn log_line(
+        &mut self,
+        env: &str,
+        action: &str,
+        outcome: Outcome,
+        message: impl Into<String>,
+    ) {
+        self.log.push(LogEntry {
+            at: self.now,
+            env: env.to_string(),
+            action: action.to_string(),
+            outcome,
+            message: message.into(),
+        });
+    }
+}

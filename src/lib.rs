@@ -1,6 +1,7 @@
 //! shiftdeck: a terminal release cockpit for signed Lambda artifacts shifted by CodeDeploy.
 
 pub mod app;
+pub mod audit_log;
 pub mod domain;
 pub mod git;
 pub mod ports;

@@ -117,6 +117,9 @@ pub struct ForkStatus {
     pub behind: usize,
     pub pins: Vec<PinnedVersion>,
     pub proposals: Vec<Proposal>,
+    /// Why the remote could not be fetched, when it could not; the rest is then from the last
+    /// fetch.
+    pub fetch_error: Option<String>,
 }
 
 /// A pin change to make: rewrite `env`'s locator from `from` to `to`.

@@ -2,6 +2,8 @@
 
 pub mod app;
 pub mod audit_log;
+pub mod cli;
+pub mod config;
 pub mod domain;
 pub mod git;
 pub mod ports;

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::domain::audit::AuditRecord;
 use crate::domain::release::Release;
 use crate::domain::time::Timestamp;
 use crate::ports::{
@@ -112,16 +113,22 @@ pub enum Action {
     Rollout(String, Result<EnvRollout, PortError>),
     Metrics(String, Result<Vec<VersionMetrics>, PortError>),
     /// An executed plan came back.
-    Executed(Box<Plan>, Result<Executed, PortError>),
+    Executed(Box<Plan>, Execution),
+    /// The AWS identity of the caller, for the audit log.
+    AwsIdentity(Option<String>),
     FaultInjected(Result<String, PortError>),
 }
 
-/// What executing a plan did.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Executed {
+/// What executing a plan did, also when it failed part-way: every call made is kept for the
+/// audit log.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Execution {
     pub commit: Option<PinCommit>,
     pub deployment_ids: Vec<String>,
+    pub calls: Vec<String>,
+    /// One line for the command log.
     pub summary: String,
+    pub error: Option<PortError>,
 }
 
 /// Work `update` asks the runner to do.
@@ -132,5 +139,6 @@ pub enum Effect {
     FetchMetrics(String, Vec<MetricTarget>),
     Execute(Plan),
     InjectFault(String),
+    Audit(AuditRecord),
     Quit,
 }

@@ -1,5 +1,8 @@
 //! State, actions and the one `update` function; the effect runner executes what `update` asks.
 
 pub mod action;
+pub mod headless;
 pub mod plan;
+pub mod runner;
 pub mod state;
+pub mod update;

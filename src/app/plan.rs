@@ -1,10 +1,437 @@
 //! Works out what promote, approve and rollback would do in the current state, or why not.
+//! Pure: the confirm modal shows exactly the plan that will be executed.
+
+use crate::domain::audit::ActionKind;
+use crate::domain::commit_message::pin_commit_message;
+use crate::domain::env::Environment;
+use crate::domain::rollout::{RollbackPlan, rollback_plan};
 
 use super::action::Command;
-use super::state::State;
+use super::state::{Confirm, Pane, Plan, State};
 
 /// For each mutating command: what it would do for the current selection, or why it cannot.
 pub fn availability(state: &State) -> Vec<(Command, Result<String, String>)> {
-    let _ = state;
-    Vec::new()
+    [Command::Promote, Command::Approve, Command::Rollback]
+        .into_iter()
+        .map(|c| (c, plan_for(state, c).map(|confirm| summary(&confirm.plan))))
+        .collect()
+}
+
+/// One line saying what a plan does.
+pub fn summary(plan: &Plan) -> String {
+    match plan {
+        Plan::Promote {
+            env,
+            from,
+            to,
+            as_proposal,
+            ..
+        } => {
+            let from = from.as_ref().map(|v| format!("{v} → ")).unwrap_or_default();
+            if *as_proposal {
+                format!("propose {env}: {from}{to} for approval")
+            } else {
+                format!("pin {env}: {from}{to}")
+            }
+        }
+        Plan::ApproveProposal {
+            env,
+            version,
+            proposer,
+            ..
+        } => {
+            format!("approve {env} → {version} proposed by {}", proposer.name)
+        }
+        Plan::ApproveGate { env, group, .. } => format!("open the manual gate of {env}/{group}"),
+        Plan::Rollback {
+            env,
+            steps,
+            pin_revert,
+            ..
+        } => {
+            let pin = pin_revert
+                .as_ref()
+                .map(|(bad, good)| format!(", pin {bad} → {good}"))
+                .unwrap_or_default();
+            format!(
+                "roll back {env} ({} group{}{pin})",
+                steps.len(),
+                if steps.len() == 1 { "" } else { "s" }
+            )
+        }
+    }
+}
+
+/// The plan `command` would carry out for the current selection, ready for the confirm modal.
+pub fn plan_for(state: &State, command: Command) -> Result<Confirm, String> {
+    if state.settings.read_only {
+        return Err(
+            "read-only mode: promote, approve and rollback are disabled (started with --read-only)"
+                .into(),
+        );
+    }
+    if let Some(busy) = &state.busy {
+        return Err(format!("wait for the running action to finish: {busy}"));
+    }
+    match command {
+        Command::Promote => promote(state),
+        Command::Approve => approve(state),
+        Command::Rollback => rollback(state),
+        other => Err(format!("{} is not an action", other.name())),
+    }
+}
+
+fn env_index(state: &State, name: &str) -> Option<usize> {
+    state
+        .settings
+        .environments
+        .iter()
+        .position(|e| e.name == name)
+}
+
+/// Promote from the versions pane pins the selected version in the selected environment; from
+/// anywhere else it carries the selected environment's pin to the next environment.
+fn promote(state: &State) -> Result<Confirm, String> {
+    let envs = &state.settings.environments;
+    let (target, version) = if state.focus == Pane::Versions {
+        let release = state.selected_release().ok_or("no version is selected")?;
+        let env = state.env().ok_or("no environment is selected")?;
+        (env, release.version.clone())
+    } else {
+        let from = state.env().ok_or("no environment is selected")?;
+        let next = envs.get(state.selected_env + 1).ok_or_else(|| {
+            format!(
+                "{} is the last environment: there is nothing to promote it to",
+                from.name
+            )
+        })?;
+        let v = state
+            .pinned(&from.name)
+            .ok_or_else(|| format!("the pin of {} is not known yet", from.name))?;
+        (next, v.clone())
+    };
+    let fork = state
+        .fork
+        .value
+        .as_ref()
+        .ok_or("the fork has not been read yet; wait for it or press ctrl-r")?;
+    if fork.dirty {
+        return Err(
+            "the fork's work tree has uncommitted changes; commit or stash them first".into(),
+        );
+    }
+    if fork.behind > 0 {
+        return Err(format!(
+            "{} is {} commit(s) behind {}/{}; run git pull --ff-only first",
+            fork.branch, fork.behind, fork.remote, fork.branch
+        ));
+    }
+    let release = state
+        .releases
+        .value
+        .iter()
+        .flatten()
+        .find(|r| r.version == version)
+        .ok_or_else(|| format!("{version} is not in the release repository"))?;
+    release.status.pinnable(&version)?;
+    let from = state.pinned(&target.name).cloned();
+    if from.as_ref() == Some(&version) {
+        return Err(format!("{} already pins {version}", target.name));
+    }
+    if let Some(shift) = active_shift_in(state, target) {
+        return Err(format!(
+            "a shift is running in {} ({}); wait for it to finish or roll it back",
+            target.name, shift
+        ));
+    }
+    let as_proposal = target.requires_approval;
+    let identity = state
+        .identity
+        .as_ref()
+        .map(|i| i.to_string())
+        .unwrap_or_else(|| "(git identity)".into());
+    let message = pin_commit_message(
+        &target.name,
+        from.as_ref(),
+        &version,
+        ActionKind::Promote,
+        as_proposal,
+        None,
+        &identity,
+    );
+    let push = if as_proposal {
+        format!(
+            "{} shiftdeck/proposal/{} (awaits approval by someone else)",
+            fork.remote, target.name
+        )
+    } else {
+        format!("{} {} (fast-forward)", fork.remote, fork.branch)
+    };
+    let details = vec![
+        ("environment".into(), target.name.clone()),
+        ("file".into(), target.pin.describe()),
+        (
+            "change".into(),
+            format!(
+                "{} → {version}",
+                from.as_ref()
+                    .map(|v| v.to_string())
+                    .unwrap_or_else(|| "?".into())
+            ),
+        ),
+        (
+            "commit".into(),
+            message.lines().next().unwrap_or_default().to_string(),
+        ),
+        (
+            "trailers".into(),
+            format!("Shiftdeck-Action: promote, Released-by: {identity}"),
+        ),
+        ("push".into(), push),
+        (
+            "then".into(),
+            if as_proposal {
+                "nothing deploys until the proposal is approved".into()
+            } else {
+                "the pipeline deploys it and CodeDeploy shifts the alias".into()
+            },
+        ),
+    ];
+    Ok(Confirm {
+        plan: Plan::Promote {
+            env: target.name.clone(),
+            from,
+            to: version,
+            file: target.pin.file.display().to_string(),
+            as_proposal,
+            message,
+            override_reason: None,
+        },
+        details,
+        type_to_confirm: None,
+        typed: String::new(),
+    })
+}
+
+fn active_shift_in(state: &State, env: &Environment) -> Option<String> {
+    let rollout = state.rollouts.get(&env.name)?.value.as_ref()?;
+    rollout.targets.iter().find_map(|t| {
+        t.active_shift()
+            .map(|s| format!("{} {}", t.group, s.deployment_id))
+    })
+}
+
+fn approve(state: &State) -> Result<Confirm, String> {
+    let env = state.env().ok_or("no environment is selected")?;
+    let proposal = state
+        .fork
+        .value
+        .as_ref()
+        .and_then(|f| f.proposals.iter().find(|p| p.env == env.name));
+    if let Some(p) = proposal {
+        let me = state
+            .identity
+            .as_ref()
+            .ok_or("your git identity is not known yet")?;
+        if me.email.eq_ignore_ascii_case(&p.proposer.email) {
+            return Err(format!(
+                "you proposed {} for {}; an approver other than the proposer must approve it",
+                p.version, env.name
+            ));
+        }
+        if !p.current {
+            return Err(format!(
+                "the proposal for {} is based on an old tip of the deploy branch; propose it again",
+                env.name
+            ));
+        }
+        let from = state
+            .pinned(&env.name)
+            .map(|v| v.to_string())
+            .unwrap_or_else(|| "?".into());
+        let fork = state.fork.value.as_ref();
+        let details = vec![
+            ("environment".into(), env.name.clone()),
+            ("change".into(), format!("{from} → {}", p.version)),
+            ("proposed by".into(), p.proposer.to_string()),
+            ("approved by".into(), me.to_string()),
+            (
+                "commit".into(),
+                format!("{} with Approved-by: {me}", p.branch),
+            ),
+            (
+                "push".into(),
+                fork.map(|f| {
+                    format!(
+                        "{} {} (fast-forward); deletes {}",
+                        f.remote, f.branch, p.branch
+                    )
+                })
+                .unwrap_or_default(),
+            ),
+            (
+                "then".into(),
+                "the pipeline deploys it and CodeDeploy shifts the alias".into(),
+            ),
+        ];
+        return Ok(Confirm {
+            plan: Plan::ApproveProposal {
+                env: env.name.clone(),
+                version: p.version.clone(),
+                proposer: p.proposer.clone(),
+                branch: p.branch.clone(),
+            },
+            details,
+            type_to_confirm: None,
+            typed: String::new(),
+        });
+    }
+    let gate = state
+        .rollouts
+        .get(&env.name)
+        .and_then(|r| r.value.as_ref())
+        .and_then(|r| {
+            r.targets.iter().find_map(|t| {
+                let s = t.active_shift()?;
+                s.gate.as_ref().map(|g| (t, s, g))
+            })
+        });
+    if let Some((target, shift, gate)) = gate {
+        let details = vec![
+            ("environment".into(), env.name.clone()),
+            (
+                "deployment".into(),
+                format!("{} ({})", shift.deployment_id, target.group),
+            ),
+            (
+                "change".into(),
+                format!("{} → {}", shift.from.label(), shift.to.label()),
+            ),
+            (
+                "hook".into(),
+                format!("{:?} execution {}", gate.event, gate.execution_id),
+            ),
+            (
+                "API call".into(),
+                "codedeploy:PutLifecycleEventHookExecutionStatus status=Succeeded".into(),
+            ),
+            (
+                "then".into(),
+                format!("CodeDeploy starts shifting traffic with {}", shift.config),
+            ),
+        ];
+        return Ok(Confirm {
+            plan: Plan::ApproveGate {
+                env: env.name.clone(),
+                group: target.group.clone(),
+                deployment_id: shift.deployment_id.clone(),
+                execution_id: gate.execution_id.clone(),
+            },
+            details,
+            type_to_confirm: None,
+            typed: String::new(),
+        });
+    }
+    Err(format!(
+        "nothing in {} awaits approval: no proposal and no deployment waiting at a manual gate",
+        env.name
+    ))
+}
+
+fn rollback(state: &State) -> Result<Confirm, String> {
+    let env = state.env().ok_or("no environment is selected")?;
+    let rollout = state
+        .rollouts
+        .get(&env.name)
+        .and_then(|r| r.value.as_ref())
+        .ok_or_else(|| format!("the deployments of {} have not been read yet", env.name))?;
+    let mut steps = Vec::new();
+    let mut refusals = Vec::new();
+    for t in &rollout.targets {
+        match rollback_plan(t) {
+            Ok(p) => steps.push((t.group.clone(), p)),
+            Err(why) => refusals.push(why),
+        }
+    }
+    if steps.is_empty() {
+        return Err(if refusals.is_empty() {
+            format!("{} has no deployment groups", env.name)
+        } else {
+            format!(
+                "nothing to roll back in {}: {}",
+                env.name,
+                refusals.join("; ")
+            )
+        });
+    }
+    // Revert the pin to the version traffic returns to, so the pipeline does not redeploy the bad one.
+    let good = steps.iter().find_map(|(_, p)| match p {
+        RollbackPlan::Stop { to, .. } | RollbackPlan::Redeploy { to, .. } => to.release.clone(),
+    });
+    let pinned = state.pinned(&env.name).cloned();
+    let pin_revert = match (pinned, good) {
+        (Some(bad), Some(good)) if bad != good => Some((bad, good)),
+        _ => None,
+    };
+    let mut details = vec![("environment".into(), env.name.clone())];
+    for (group, p) in &steps {
+        details.push((
+            group.clone(),
+            match p {
+                RollbackPlan::Stop { deployment_id, to } => format!(
+                    "codedeploy:StopDeployment {deployment_id} autoRollbackEnabled=true → 100% on {}",
+                    to.label()
+                ),
+                RollbackPlan::Redeploy { from, to } => format!(
+                    "codedeploy:CreateDeployment LambdaAllAtOnce {} → {}",
+                    from.label(),
+                    to.label()
+                ),
+            },
+        ));
+    }
+    match (&pin_revert, &state.fork.value) {
+        (Some((bad, good)), Some(fork)) => {
+            details.push((
+                "pin".into(),
+                format!("{}: {bad} → {good}", env.pin.describe()),
+            ));
+            details.push((
+                "push".into(),
+                format!(
+                    "{} {} (revert commit, Shiftdeck-Action: rollback)",
+                    fork.remote, fork.branch
+                ),
+            ));
+        }
+        _ => details.push((
+            "pin".into(),
+            "unchanged (already on the version traffic returns to)".into(),
+        )),
+    }
+    for why in &refusals {
+        details.push(("skipped".into(), why.clone()));
+    }
+    Ok(Confirm {
+        plan: Plan::Rollback {
+            env: env.name.clone(),
+            steps,
+            pin_revert,
+            reason: "rollback by operator".into(),
+        },
+        details,
+        type_to_confirm: env.protected.then(|| env.name.clone()),
+        typed: String::new(),
+    })
+}
+
+/// Moves selection to `env` (used by the command palette and the CLI).
+pub fn select_env(state: &mut State, name: &str) -> bool {
+    match env_index(state, name) {
+        Some(i) => {
+            state.selected_env = i;
+            true
+        }
+        None => false,
+    }
 }

@@ -163,6 +163,7 @@ pub struct State {
     pub settings: Settings,
     pub now: Timestamp,
     pub identity: Option<Identity>,
+    pub aws_identity: Option<String>,
     pub releases: Remote<Vec<Release>>,
     pub fork: Remote<ForkStatus>,
     /// Keyed by environment name, in configuration order via `settings.environments`.
@@ -201,6 +202,7 @@ impl State {
             settings,
             now,
             identity: None,
+            aws_identity: None,
             releases: Remote::default(),
             fork: Remote::default(),
             rollouts,

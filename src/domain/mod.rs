@@ -1,6 +1,7 @@
 //! Pure model of releases, pins, schedules and rollouts: no I/O, no async.
 
 pub mod audit;
+pub mod commit_message;
 pub mod env;
 pub mod pin;
 pub mod release;

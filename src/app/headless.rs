@@ -1,0 +1,68 @@
+//! Drives `update` and the effects it asks for without a terminal, one effect after another, so
+//! tests and benchmarks see exactly what the cockpit would do, deterministically.
+
+use std::collections::VecDeque;
+
+use super::action::{Action, Command, Effect};
+use super::runner::{World, execute};
+use super::state::State;
+
+pub struct Headless {
+    pub world: World,
+    pub state: State,
+}
+
+impl Headless {
+    pub fn new(world: World, state: State) -> Self {
+        Self { world, state }
+    }
+
+    /// Applies `action`, then runs every effect it causes (and every effect those results
+    /// cause) to completion.
+    pub async fn dispatch(&mut self, action: Action) {
+        let mut pending: VecDeque<Action> = VecDeque::from([action]);
+        while let Some(action) = pending.pop_front() {
+            for effect in super::update::update(&mut self.state, action) {
+                if effect == Effect::Quit {
+                    continue;
+                }
+                if let Some(result) = execute(&self.world, effect).await {
+                    pending.push_back(result);
+                }
+            }
+        }
+    }
+
+    pub async fn press(&mut self, command: Command) {
+        self.dispatch(Action::Command(command)).await;
+    }
+
+    pub async fn type_text(&mut self, text: &str) {
+        for c in text.chars() {
+            self.dispatch(Action::Char(c)).await;
+        }
+    }
+
+    /// Sets the clock to the world's time and runs the refreshes that are due.
+    pub async fn tick(&mut self) {
+        let now = self.world.ports.clock.now();
+        self.dispatch(Action::Tick(now)).await;
+    }
+
+    /// Reads everything now, whatever the schedule says.
+    pub async fn refresh(&mut self) {
+        self.tick().await;
+        self.press(Command::Refresh).await;
+    }
+
+    /// Loads the identities the runner would load at start.
+    pub async fn start(&mut self) {
+        let fork = self.world.ports.fork.clone();
+        if let Ok(Ok(identity)) = tokio::task::spawn_blocking(move || fork.identity()).await {
+            self.dispatch(Action::Identity(identity)).await;
+        }
+        let caller = self.world.ports.rollouts.caller().await;
+        self.dispatch(Action::AwsIdentity(caller)).await;
+        self.refresh().await;
+    }
+}

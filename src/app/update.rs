@@ -1,0 +1,463 @@
+//! `update`: the only place state changes. Pure: it returns the effects to run.
+
+use std::time::Duration;
+
+use crate::domain::audit::{AuditRecord, Outcome};
+use crate::ports::{ErrorKind, MetricTarget, PortError};
+
+use super::action::{Action, Command, Effect, Execution, Source};
+use super::plan::{plan_for, summary};
+use super::state::{Modal, Pane, Plan, Remote, State};
+
+/// Refreshes wait at most this long after repeated failures.
+const MAX_BACKOFF: Duration = Duration::from_secs(300);
+
+pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
+    let mut effects = Vec::new();
+    match action {
+        Action::Tick(now) => {
+            // Redraw when a visible clock changes: the header clock and the ages show seconds.
+            if now.millis() / 1000 != state.now.millis() / 1000 {
+                state.needs_redraw = true;
+            }
+            state.now = now;
+            schedule_refreshes(state, &mut effects);
+            return effects;
+        }
+        Action::Resize => {}
+        Action::Identity(i) => state.identity = Some(i),
+        Action::AwsIdentity(arn) => state.aws_identity = arn,
+        Action::Releases(r) => {
+            let interval = state.settings.refresh_idle * 10;
+            store(&mut state.releases, r, state.now, interval);
+        }
+        Action::Fork(r) => {
+            let interval = state.settings.refresh_idle;
+            store(&mut state.fork, r, state.now, interval);
+        }
+        Action::Rollout(env, r) => {
+            let interval = if shifting(&r) {
+                state.settings.refresh_active
+            } else {
+                state.settings.refresh_idle
+            };
+            let now = state.now;
+            if let Some(remote) = state.rollouts.get_mut(&env) {
+                store(remote, r, now, interval);
+            }
+            if state.env().is_some_and(|e| e.name == env) {
+                effects.extend(metrics_fetch(state));
+            }
+        }
+        Action::Metrics(env, r) => {
+            let now = state.now;
+            if let Some(remote) = state.metrics.get_mut(&env) {
+                store(remote, r, now, Duration::ZERO);
+            }
+        }
+        Action::Executed(plan, execution) => finish(state, *plan, execution, &mut effects),
+        Action::FaultInjected(r) => {
+            let env = state.env().map(|e| e.name.clone()).unwrap_or_default();
+            match r {
+                Ok(msg) => state.log_line(&env, "inject fault", Outcome::Succeeded, msg),
+                Err(e) => {
+                    state.log_line(&env, "inject fault", Outcome::Failed, e.message.clone());
+                    show_error(state, "Cannot inject a fault", &e);
+                }
+            }
+            effects.push(Effect::Fetch(Source::Rollout(env)));
+        }
+        Action::Char(c) => type_char(state, Some(c)),
+        Action::Backspace => type_char(state, None),
+        Action::Command(c) => command(state, c, &mut effects),
+    }
+    state.needs_redraw = true;
+    clamp_selection(state);
+    effects
+}
+
+fn shifting(r: &Result<crate::ports::EnvRollout, PortError>) -> bool {
+    r.as_ref()
+        .is_ok_and(|r| r.targets.iter().any(|t| t.active_shift().is_some()))
+}
+
+/// Records a read: value and time on success; on failure keeps the old value, notes the error
+/// and backs off (longer when throttled).
+fn store<T>(
+    remote: &mut Remote<T>,
+    result: Result<T, PortError>,
+    now: crate::domain::time::Timestamp,
+    interval: Duration,
+) {
+    remote.in_flight = false;
+    match result {
+        Ok(v) => {
+            remote.value = Some(v);
+            remote.fetched_at = Some(now);
+            remote.error = None;
+            remote.failures = 0;
+            remote.next_due = now.plus(interval);
+        }
+        Err(e) => {
+            remote.failures = remote.failures.saturating_add(1);
+            let factor = if e.kind == ErrorKind::Throttled { 4 } else { 2 };
+            let backoff = interval
+                .max(Duration::from_secs(1))
+                .saturating_mul(factor.min(1 << remote.failures.min(8)))
+                .min(MAX_BACKOFF);
+            remote.next_due = now.plus(backoff);
+            remote.error = Some(e);
+        }
+    }
+}
+
+fn due<T>(remote: &Remote<T>, now: crate::domain::time::Timestamp) -> bool {
+    !remote.in_flight && remote.next_due <= now
+}
+
+fn schedule_refreshes(state: &mut State, effects: &mut Vec<Effect>) {
+    let now = state.now;
+    if due(&state.releases, now) {
+        state.releases.in_flight = true;
+        effects.push(Effect::Fetch(Source::Releases));
+    }
+    if due(&state.fork, now) && state.busy.is_none() {
+        state.fork.in_flight = true;
+        effects.push(Effect::Fetch(Source::Fork));
+    }
+    for (env, remote) in state.rollouts.iter_mut() {
+        if due(remote, now) {
+            remote.in_flight = true;
+            effects.push(Effect::Fetch(Source::Rollout(env.clone())));
+        }
+    }
+}
+
+/// Canary against baseline for the selected environment's shifting (or last shifted) targets.
+fn metrics_fetch(state: &mut State) -> Option<Effect> {
+    let env = state.env()?.name.clone();
+    let targets: Vec<MetricTarget> = state
+        .rollouts
+        .get(&env)?
+        .value
+        .as_ref()?
+        .targets
+        .iter()
+        .filter_map(|t| {
+            let s = t.latest.as_ref()?;
+            Some(MetricTarget {
+                function: t.function.clone(),
+                versions: vec![s.from.number.clone(), s.to.number.clone()],
+            })
+        })
+        .collect();
+    let remote = state.metrics.get_mut(&env)?;
+    if targets.is_empty() || remote.in_flight {
+        return None;
+    }
+    remote.in_flight = true;
+    Some(Effect::FetchMetrics(env, targets))
+}
+
+fn refresh_all(state: &mut State, effects: &mut Vec<Effect>) {
+    let now = state.now;
+    state.releases.next_due = now;
+    state.fork.next_due = now;
+    for r in state.rollouts.values_mut() {
+        r.next_due = now;
+    }
+    schedule_refreshes(state, effects);
+}
+
+fn type_char(state: &mut State, c: Option<char>) {
+    let field = if let Some(Modal::Confirm(confirm)) = &mut state.modal {
+        &mut confirm.typed
+    } else if state.palette.active {
+        &mut state.palette.text
+    } else if state.filter.active {
+        state.selected_version = 0;
+        state.selected_target = 0;
+        &mut state.filter.text
+    } else {
+        return;
+    };
+    match c {
+        Some(c) => field.push(c),
+        None => {
+            field.pop();
+        }
+    }
+}
+
+fn command(state: &mut State, c: Command, effects: &mut Vec<Effect>) {
+    // Quit works everywhere; in text fields `q` is typed, so only ctrl-c reaches here then.
+    if c == Command::Quit {
+        state.quit = true;
+        effects.push(Effect::Quit);
+        return;
+    }
+    if let Some(modal) = state.modal.take() {
+        match (modal, c) {
+            (Modal::Confirm(confirm), Command::Confirm) => {
+                if let Some(name) = &confirm.type_to_confirm
+                    && confirm.typed.trim() != name
+                {
+                    // Keep the modal: a protected environment needs its name typed exactly.
+                    state.modal = Some(Modal::Confirm(confirm));
+                    return;
+                }
+                state.busy = Some(summary(&confirm.plan));
+                effects.push(Effect::Execute(confirm.plan));
+            }
+            (Modal::Confirm(_), Command::Cancel | Command::Quit) | (Modal::Message { .. }, _) => {}
+            (modal, _) => state.modal = Some(modal),
+        }
+        return;
+    }
+    if state.help {
+        state.help = !matches!(c, Command::Help | Command::Cancel | Command::Confirm);
+        return;
+    }
+    if state.palette.active {
+        match c {
+            Command::Cancel => state.palette = Default::default(),
+            Command::Confirm => {
+                let wanted = state.palette.text.trim().to_lowercase();
+                state.palette = Default::default();
+                if let Some(found) = palette_match(&wanted) {
+                    command(state, found, effects);
+                } else if !wanted.is_empty() {
+                    state.modal = Some(Modal::Message {
+                        title: "Unknown command".into(),
+                        body: format!("no command matches {wanted:?}; press ? for the list"),
+                    });
+                }
+            }
+            _ => {}
+        }
+        return;
+    }
+    if state.filter.active {
+        match c {
+            Command::Cancel => state.filter = Default::default(),
+            Command::Confirm => state.filter.active = false,
+            _ => {}
+        }
+        return;
+    }
+    match c {
+        Command::Quit | Command::Confirm => {}
+        Command::Cancel => state.filter = Default::default(),
+        Command::Help => state.help = true,
+        Command::NextPane | Command::PrevPane => {
+            let i = Pane::ORDER
+                .iter()
+                .position(|p| *p == state.focus)
+                .unwrap_or(0);
+            let n = Pane::ORDER.len();
+            let next = if c == Command::NextPane {
+                (i + 1) % n
+            } else {
+                (i + n - 1) % n
+            };
+            state.focus = Pane::ORDER[next];
+        }
+        Command::Up | Command::Down => move_selection(state, c == Command::Down, effects),
+        Command::Filter => state.filter.active = true,
+        Command::Palette => state.palette.active = true,
+        Command::Refresh => refresh_all(state, effects),
+        Command::Promote | Command::Approve | Command::Rollback => match plan_for(state, c) {
+            Ok(confirm) => state.modal = Some(Modal::Confirm(confirm)),
+            Err(why) => refuse(state, c, why, effects),
+        },
+        Command::InjectFault => {
+            let Some(env) = state.env().map(|e| e.name.clone()) else {
+                return;
+            };
+            if state.settings.read_only {
+                refuse(
+                    state,
+                    c,
+                    "read-only mode: the fault key is disabled".into(),
+                    effects,
+                );
+            } else if !state.settings.demo {
+                refuse(
+                    state,
+                    c,
+                    "faults can only be injected into the simulated world (shiftdeck demo)".into(),
+                    effects,
+                );
+            } else {
+                effects.push(Effect::InjectFault(env));
+            }
+        }
+    }
+}
+
+fn palette_match(wanted: &str) -> Option<Command> {
+    if wanted.is_empty() {
+        return None;
+    }
+    let wanted = wanted.replace(' ', "_");
+    Command::ALL
+        .iter()
+        .copied()
+        .find(|c| c.name() == wanted)
+        .or_else(|| {
+            Command::ALL
+                .iter()
+                .copied()
+                .find(|c| c.name().starts_with(&wanted))
+        })
+}
+
+fn move_selection(state: &mut State, down: bool, effects: &mut Vec<Effect>) {
+    let step = |i: usize| {
+        if down {
+            i.saturating_add(1)
+        } else {
+            i.saturating_sub(1)
+        }
+    };
+    match state.focus {
+        Pane::Environments => {
+            let before = state.selected_env;
+            state.selected_env = step(state.selected_env);
+            clamp_selection(state);
+            if state.selected_env != before {
+                state.selected_target = 0;
+                effects.extend(metrics_fetch(state));
+            }
+        }
+        Pane::Versions => state.selected_version = step(state.selected_version),
+        Pane::Shift => state.selected_target = step(state.selected_target),
+        Pane::Log => state.log_scroll = step(state.log_scroll),
+    }
+}
+
+fn clamp_selection(state: &mut State) {
+    let last = |n: usize| n.saturating_sub(1);
+    state.selected_env = state
+        .selected_env
+        .min(last(state.settings.environments.len()));
+    state.selected_version = state
+        .selected_version
+        .min(last(state.visible_releases().len()));
+    state.selected_target = state
+        .selected_target
+        .min(last(state.visible_targets().len()));
+    state.log_scroll = state.log_scroll.min(last(state.log.len()));
+}
+
+fn refuse(state: &mut State, c: Command, why: String, effects: &mut Vec<Effect>) {
+    let env = state.env().map(|e| e.name.clone()).unwrap_or_default();
+    state.log_line(&env, &c.name(), Outcome::Refused, why.clone());
+    if let Some(kind) = kind_of(c) {
+        effects.push(Effect::Audit(record(
+            state,
+            &env,
+            kind,
+            None,
+            None,
+            &Execution::default(),
+            Outcome::Refused,
+            &why,
+        )));
+    }
+    state.modal = Some(Modal::Message {
+        title: format!("Cannot {}", c.name().replace('_', " ")),
+        body: why,
+    });
+}
+
+fn kind_of(c: Command) -> Option<crate::domain::audit::ActionKind> {
+    use crate::domain::audit::ActionKind;
+    match c {
+        Command::Promote => Some(ActionKind::Promote),
+        Command::Approve => Some(ActionKind::Approve),
+        Command::Rollback => Some(ActionKind::Rollback),
+        _ => None,
+    }
+}
+
+fn show_error(state: &mut State, title: &str, e: &PortError) {
+    state.modal = Some(Modal::Message {
+        title: title.to_string(),
+        body: e.full(),
+    });
+}
+
+fn versions_of(plan: &Plan) -> (Option<String>, Option<String>) {
+    match plan {
+        Plan::Promote { from, to, .. } => {
+            (from.as_ref().map(|v| v.to_string()), Some(to.to_string()))
+        }
+        Plan::ApproveProposal { version, .. } => (None, Some(version.to_string())),
+        Plan::ApproveGate { .. } => (None, None),
+        Plan::Rollback { pin_revert, .. } => match pin_revert {
+            Some((bad, good)) => (Some(bad.to_string()), Some(good.to_string())),
+            None => (None, None),
+        },
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn record(
+    state: &State,
+    env: &str,
+    kind: crate::domain::audit::ActionKind,
+    from: Option<String>,
+    to: Option<String>,
+    ex: &Execution,
+    outcome: Outcome,
+    message: &str,
+) -> AuditRecord {
+    AuditRecord {
+        time: state.now.rfc3339(),
+        git_identity: state
+            .identity
+            .as_ref()
+            .map(|i| i.to_string())
+            .unwrap_or_default(),
+        aws_identity: state.aws_identity.clone(),
+        environment: env.to_string(),
+        action: kind,
+        from_version: from,
+        to_version: to,
+        deployment_ids: ex.deployment_ids.clone(),
+        api_calls: ex.calls.clone(),
+        outcome,
+        message: message.to_string(),
+    }
+}
+
+fn finish(state: &mut State, plan: Plan, ex: Execution, effects: &mut Vec<Effect>) {
+    state.busy = None;
+    let env = plan.env().to_string();
+    let (outcome, message) = match &ex.error {
+        None => (Outcome::Succeeded, ex.summary.clone()),
+        Some(e) => (Outcome::Failed, e.full()),
+    };
+    let (from, to) = versions_of(&plan);
+    effects.push(Effect::Audit(record(
+        state,
+        &env,
+        plan.kind(),
+        from,
+        to,
+        &ex,
+        outcome,
+        &message,
+    )));
+    state.log_line(&env, plan.kind().verb(), outcome, message.clone());
+    if let Some(e) = &ex.error {
+        show_error(state, &format!("{} failed", plan.kind().verb()), e);
+    }
+    // What the action changed is read back at once rather than at the next scheduled refresh.
+    state.fork.next_due = state.now;
+    if let Some(r) = state.rollouts.get_mut(&env) {
+        r.next_due = state.now;
+    }
+    schedule_refreshes(state, effects);
+}

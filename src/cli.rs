@@ -1,0 +1,59 @@
+//! Command-line definitions.
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "shiftdeck",
+    version,
+    about = "Terminal release cockpit: signed Lambda releases, pinned in git, shifted by CodeDeploy"
+)]
+pub struct Cli {
+    /// Configuration file (default: $SHIFTDECK_CONFIG, shiftdeck.toml at the fork's root, then the user config directory).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Disable promote, approve and rollback.
+    #[arg(long, global = true)]
+    pub read_only: bool,
+    /// Skip confirmations (required when standard input is not a terminal).
+    #[arg(long, global = true)]
+    pub yes: bool,
+    /// Colour theme: dark, light, high-contrast, or a path to a theme file.
+    #[arg(long, global = true, value_name = "NAME|FILE")]
+    pub theme: Option<String>,
+    /// Keymap file whose bindings override the defaults.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub keymap: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Option<Cmd>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Cmd {
+    /// Run the cockpit against the built-in simulated world (no AWS account needed).
+    Demo {
+        /// How much faster than real time the simulated clock runs.
+        #[arg(long, default_value_t = 20.0)]
+        speed: f64,
+        /// Seed of the simulated metrics.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Deployment groups per environment.
+        #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..=500))]
+        targets: u16,
+        /// Print the time from start to the first frame on stderr and exit (benchmarks).
+        #[arg(long, hide = true)]
+        exit_after_first_frame: bool,
+    },
+    /// Check the configuration and the fork, and say what is wrong and how to fix it.
+    Doctor,
+    /// Show the audit log.
+    Audit {
+        /// One JSON object a line, as stored.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print shell completions.
+    Completions { shell: clap_complete::Shell },
+}

@@ -1,0 +1,301 @@
+//! `shiftdeck.toml`: schema, discovery and validation with line-precise errors.
+
+use serde::Deserialize;
+use std::collections::HashSet;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use crate::domain::env::Environment;
+use crate::domain::pin::PinRule;
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub release: ReleaseConfig,
+    #[serde(default)]
+    pub fork: ForkConfig,
+    #[serde(rename = "env", default)]
+    pub environments: Vec<Environment>,
+    #[serde(default)]
+    pub ui: UiConfig,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReleaseConfig {
+    pub bucket: String,
+    #[serde(default)]
+    pub prefix: String,
+    #[serde(default)]
+    pub region: Option<String>,
+    #[serde(default)]
+    pub profile: Option<String>,
+    /// The vendor's minisign public key (the `RW…` line).
+    pub public_key: String,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ForkConfig {
+    #[serde(default = "default_path")]
+    pub path: PathBuf,
+    #[serde(default = "default_remote")]
+    pub remote: String,
+    #[serde(default = "default_branch")]
+    pub branch: String,
+}
+
+impl Default for ForkConfig {
+    fn default() -> Self {
+        Self {
+            path: default_path(),
+            remote: default_remote(),
+            branch: default_branch(),
+        }
+    }
+}
+
+fn default_path() -> PathBuf {
+    PathBuf::from(".")
+}
+fn default_remote() -> String {
+    "origin".into()
+}
+fn default_branch() -> String {
+    "main".into()
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UiConfig {
+    #[serde(default)]
+    pub theme: Option<String>,
+    #[serde(default)]
+    pub keymap: Option<PathBuf>,
+}
+
+/// A configuration problem: where, what, and how to fix it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    pub file: PathBuf,
+    pub line: Option<usize>,
+    pub message: String,
+    pub hint: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(l) => write!(f, "{}:{l}: {}", self.file.display(), self.message)?,
+            None => write!(f, "{}: {}", self.file.display(), self.message)?,
+        }
+        write!(f, "\n  hint: {}", self.hint)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+impl Config {
+    /// Parses and validates `text`, naming `file` and the line in every error.
+    pub fn parse(text: &str, file: &Path) -> Result<Config, ConfigError> {
+        let err = |line: Option<usize>, message: String, hint: &str| ConfigError {
+            file: file.to_path_buf(),
+            line,
+            message,
+            hint: hint.to_string(),
+        };
+        let config: Config = toml::from_str(text).map_err(|e| {
+            let line = e.span().map(|s| line_of_offset(text, s.start));
+            err(
+                line,
+                e.message().trim().to_string(),
+                "see docs/configuration.md for every key and an example",
+            )
+        })?;
+        if config.environments.is_empty() {
+            return Err(err(
+                None,
+                "no environments: add at least one [[env]] table".into(),
+                "see the example in docs/configuration.md",
+            ));
+        }
+        let mut seen = HashSet::new();
+        for env in &config.environments {
+            let line = find_line(text, &format!("\"{}\"", env.name));
+            if env.name.trim().is_empty() || env.name.contains(char::is_whitespace) {
+                return Err(err(
+                    line,
+                    format!("environment name {:?} is empty or has spaces", env.name),
+                    "use a short name such as staging or prod",
+                ));
+            }
+            if !seen.insert(env.name.as_str()) {
+                return Err(err(
+                    line,
+                    format!("environment {:?} is declared twice", env.name),
+                    "give each [[env]] its own name",
+                ));
+            }
+            match &env.pin.rule {
+                PinRule::Pattern(p) if p.matches("{version}").count() != 1 => {
+                    return Err(err(
+                        find_line(text, p).or(line),
+                        format!(
+                            "the pin pattern of {} must contain {{version}} exactly once",
+                            env.name
+                        ),
+                        "e.g. pattern = 'const version = \"{version}\"'",
+                    ));
+                }
+                PinRule::JsonPointer(p) if !p.starts_with('/') => {
+                    return Err(err(
+                        find_line(text, p).or(line),
+                        format!("the JSON pointer of {} must start with '/'", env.name),
+                        "e.g. json_pointer = \"/context/prodVersion\"",
+                    ));
+                }
+                _ => {}
+            }
+        }
+        if minisign_verify::PublicKey::from_base64(config.release.public_key.trim()).is_err() {
+            return Err(err(
+                find_line(text, "public_key"),
+                "release.public_key is not a minisign public key".into(),
+                "paste the second line of the vendor's .pub file (it starts with RW)",
+            ));
+        }
+        Ok(config)
+    }
+
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+            file: path.to_path_buf(),
+            line: None,
+            message: format!("cannot read the configuration: {e}"),
+            hint: "pass --config FILE or set SHIFTDECK_CONFIG".into(),
+        })?;
+        let mut config = Self::parse(&text, path)?;
+        // A relative fork path is relative to the configuration file, not the current directory.
+        if config.fork.path.is_relative() {
+            let base = path.parent().unwrap_or(Path::new("."));
+            config.fork.path = base.join(&config.fork.path);
+        }
+        Ok(config)
+    }
+
+    /// Discovery order: `--config`, `$SHIFTDECK_CONFIG`, `shiftdeck.toml` at the root of the git
+    /// repository around the current directory, then the user configuration directory.
+    pub fn discover(explicit: Option<&Path>) -> Result<PathBuf, ConfigError> {
+        if let Some(p) = explicit {
+            return Ok(p.to_path_buf());
+        }
+        if let Some(p) = std::env::var_os("SHIFTDECK_CONFIG").filter(|p| !p.is_empty()) {
+            return Ok(PathBuf::from(p));
+        }
+        let mut tried = Vec::new();
+        if let Ok(repo) = git2::Repository::discover(".")
+            && let Some(root) = repo.workdir()
+        {
+            let p = root.join("shiftdeck.toml");
+            if p.is_file() {
+                return Ok(p);
+            }
+            tried.push(p);
+        }
+        if let Some(dirs) = directories::ProjectDirs::from("", "", "shiftdeck") {
+            let p = dirs.config_dir().join("shiftdeck.toml");
+            if p.is_file() {
+                return Ok(p);
+            }
+            tried.push(p);
+        }
+        Err(ConfigError {
+            file: PathBuf::from("shiftdeck.toml"),
+            line: None,
+            message: format!(
+                "no configuration found (looked for {})",
+                tried.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+            ),
+            hint: "run `shiftdeck demo` to try shiftdeck without one, or copy assets/shiftdeck.example.toml to your fork's root".into(),
+        })
+    }
+}
+
+fn line_of_offset(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].matches('\n').count() + 1
+}
+
+fn find_line(text: &str, needle: &str) -> Option<usize> {
+    text.find(needle).map(|o| line_of_offset(text, o))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KEY: &str = "RWQf6LRCGA9i53mlYecO4IzT51TGPpvWucNSCh1CBM0QTaLn73Y7GFO3";
+
+    fn example() -> String {
+        format!(
+            r#"[release]
+bucket = "ltbase-releases"
+public_key = "{KEY}"
+
+[fork]
+path = "."
+
+[[env]]
+name = "staging"
+pin = {{ file = "lib/config.ts", pattern = 'stagingVersion = "{{version}}"' }}
+application = "ltbase"
+deployment_groups = ["api", "worker"]
+
+[[env]]
+name = "prod"
+pin = {{ file = "cdk.json", json_pointer = "/context/prodVersion" }}
+requires_approval = true
+protected = true
+"#
+        )
+    }
+
+    #[test]
+    fn parses_the_documented_example() {
+        let c = Config::parse(&example(), Path::new("shiftdeck.toml")).unwrap();
+        assert_eq!(c.environments.len(), 2);
+        assert_eq!(c.fork.remote, "origin");
+        assert!(c.environments[1].protected && c.environments[1].requires_approval);
+        assert_eq!(
+            c.environments[1].pin.rule,
+            PinRule::JsonPointer("/context/prodVersion".into())
+        );
+        assert_eq!(c.environments[0].alias, "Prod");
+    }
+
+    #[test]
+    fn a_typo_is_reported_with_file_and_line() {
+        let text = example().replace("requires_approval", "requires_aproval");
+        let e = Config::parse(&text, Path::new("shiftdeck.toml")).unwrap_err();
+        assert_eq!(e.line, Some(17), "{e}");
+        assert!(e.to_string().starts_with("shiftdeck.toml:17: "), "{e}");
+        assert!(e.message.contains("requires_aproval"), "{e}");
+    }
+
+    #[test]
+    fn a_pattern_without_placeholder_is_refused_at_its_line() {
+        let text = example().replace("stagingVersion = \"{version}\"", "stagingVersion");
+        let e = Config::parse(&text, Path::new("x.toml")).unwrap_err();
+        assert_eq!(e.line, Some(10), "{e}");
+        assert!(e.message.contains("{version}"), "{e}");
+    }
+
+    #[test]
+    fn duplicate_environments_and_bad_keys_are_refused() {
+        let text = example().replace("name = \"prod\"", "name = \"staging\"");
+        let e = Config::parse(&text, Path::new("x.toml")).unwrap_err();
+        assert!(e.message.contains("declared twice"), "{e}");
+        let text = example().replace(KEY, "not-a-key");
+        let e = Config::parse(&text, Path::new("x.toml")).unwrap_err();
+        assert_eq!(e.line, Some(3), "{e}");
+    }
+}

@@ -299,3 +299,21 @@ protected = true
         assert_eq!(e.line, Some(3), "{e}");
     }
 }
+
+#[cfg(test)]
+mod example_file {
+    use super::*;
+
+    #[test]
+    fn the_shipped_example_config_is_valid() {
+        let text = include_str!("../assets/shiftdeck.example.toml");
+        let c = Config::parse(text, Path::new("assets/shiftdeck.example.toml")).unwrap();
+        assert_eq!(
+            c.environments
+                .iter()
+                .map(|e| e.name.as_str())
+                .collect::<Vec<_>>(),
+            ["staging", "prod"]
+        );
+    }
+}

@@ -108,6 +108,13 @@ fn promote(state: &State) -> Result<Confirm, String> {
         let v = state
             .pinned(&from.name)
             .ok_or_else(|| format!("the pin of {} is not known yet", from.name))?;
+        // A version still being canaried upstream has not proven itself yet.
+        if let Some(shift) = active_shift_in(state, from) {
+            return Err(format!(
+                "{v} is still shifting in {} ({shift}); promote it once that shift has succeeded",
+                from.name
+            ));
+        }
         (next, v.clone())
     };
     let fork = state

@@ -6,3 +6,6 @@ pub mod plan;
 pub mod runner;
 pub mod state;
 pub mod update;
+
+#[cfg(test)]
+mod update_tests;

@@ -100,10 +100,16 @@ fn store<T>(
         }
         Err(e) => {
             remote.failures = remote.failures.saturating_add(1);
-            let factor = if e.kind == ErrorKind::Throttled { 4 } else { 2 };
+            // Throttling doubles the wait each time (the account's API budget is shared);
+            // other failures retry at up to four times the normal interval.
+            let doublings = if e.kind == ErrorKind::Throttled {
+                remote.failures.min(8)
+            } else {
+                remote.failures.min(2)
+            };
             let backoff = interval
                 .max(Duration::from_secs(1))
-                .saturating_mul(factor.min(1 << remote.failures.min(8)))
+                .saturating_mul(1 << doublings)
                 .min(MAX_BACKOFF);
             remote.next_due = now.plus(backoff);
             remote.error = Some(e);

@@ -59,10 +59,10 @@ impl Runner {
                 let _ = tx.send(action);
             }
         });
-        if let Some(source) = source {
-            if let Some(old) = self.reads.insert(source, task) {
-                old.abort();
-            }
+        if let Some(source) = source
+            && let Some(old) = self.reads.insert(source, task)
+        {
+            old.abort();
         }
         self.reads.retain(|_, t| !t.is_finished());
     }

@@ -123,7 +123,7 @@ pub struct Confirm {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Modal {
-    Confirm(Confirm),
+    Confirm(Box<Confirm>),
     /// An action was refused or failed: what, why and how to fix it.
     Message {
         title: String,

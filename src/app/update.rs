@@ -212,8 +212,9 @@ fn command(state: &mut State, c: Command, effects: &mut Vec<Effect>) {
                     state.modal = Some(Modal::Confirm(confirm));
                     return;
                 }
-                state.busy = Some(summary(&confirm.plan));
-                effects.push(Effect::Execute(confirm.plan));
+                let plan = confirm.plan;
+                state.busy = Some(summary(&plan));
+                effects.push(Effect::Execute(plan));
             }
             (Modal::Confirm(_), Command::Cancel | Command::Quit) | (Modal::Message { .. }, _) => {}
             (modal, _) => state.modal = Some(modal),
@@ -273,7 +274,7 @@ fn command(state: &mut State, c: Command, effects: &mut Vec<Effect>) {
         Command::Palette => state.palette.active = true,
         Command::Refresh => refresh_all(state, effects),
         Command::Promote | Command::Approve | Command::Rollback => match plan_for(state, c) {
-            Ok(confirm) => state.modal = Some(Modal::Confirm(confirm)),
+            Ok(confirm) => state.modal = Some(Modal::Confirm(Box::new(confirm))),
             Err(why) => refuse(state, c, why, effects),
         },
         Command::InjectFault => {

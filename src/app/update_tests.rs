@@ -172,12 +172,12 @@ fn a_protected_confirm_needs_the_exact_name_before_it_executes() {
         pin_revert: None,
         reason: "test".into(),
     };
-    s.modal = Some(Modal::Confirm(Confirm {
+    s.modal = Some(Modal::Confirm(Box::new(Confirm {
         plan: plan.clone(),
         details: vec![],
         type_to_confirm: Some("prod".into()),
         typed: String::new(),
-    }));
+    })));
     assert!(s.text_input_active());
     assert!(press(&mut s, Command::Confirm).is_empty());
     for c in "prod".chars() {

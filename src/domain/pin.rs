@@ -1,5 +1,11 @@
 //! Pin locators: where an environment's version is written in the fork, and byte-exact rewrites.
 
+mod json_pointer;
+mod json_scan;
+mod pattern;
+#[cfg(test)]
+mod tests;
+
 use serde::{Deserialize, Serialize};
 use std::ops::Range;
 use std::path::PathBuf;
@@ -37,9 +43,15 @@ pub struct PinMatch {
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum PinError {
-    #[error("{file}: the pin pattern {pattern:?} matches nowhere")]
+    #[error(
+        "{file}: the pin pattern {pattern:?} matches nowhere; check that this file writes the version that way, or correct the pattern in the config"
+    )]
     NoMatch { file: String, pattern: String },
-    #[error("{file}: the pin pattern {pattern:?} matches {} times, on lines {}; it must match exactly once", lines.len(), join_lines(lines))]
+    #[error(
+        "{file}: the pin {pattern:?} matches {} times, on lines {}; it must match exactly once: make the pattern specific to one line, or remove the duplicate key",
+        lines.len(),
+        join_lines(lines)
+    )]
     Ambiguous {
         file: String,
         pattern: String,
@@ -47,14 +59,37 @@ pub enum PinError {
     },
     #[error("the pin pattern {pattern:?} is unusable: {why}")]
     BadPattern { pattern: String, why: String },
-    #[error("{file}: not valid JSON at line {line}: {why}")]
+    #[error(
+        "the JSON pointer {pointer:?} is unusable: {why}; write it as /key/0/key, with ~1 for '/' and ~0 for '~' inside a key"
+    )]
+    BadPointer { pointer: String, why: String },
+    #[error(
+        "{file}: nothing at {pointer}: {why}; add the value, or correct the JSON pointer in the config"
+    )]
+    NoValue {
+        file: String,
+        pointer: String,
+        why: String,
+    },
+    #[error("{file}: not valid JSON at line {line}: {why}; fix the file, then try again")]
     BadJson {
         file: String,
         line: usize,
         why: String,
     },
-    #[error("{file}: {pointer} is not a string (line {line})")]
+    #[error(
+        "{file}: {pointer} is {found}, not a string (line {line}); the pin must be a quoted version such as \"v1.2.0\""
+    )]
     NotAString {
+        file: String,
+        pointer: String,
+        found: String,
+        line: usize,
+    },
+    #[error(
+        "{file}: {pointer} (line {line}) contains escape sequences, which a version never has; write the version plainly, such as \"v1.2.0\""
+    )]
+    EscapedString {
         file: String,
         pointer: String,
         line: usize,
@@ -80,8 +115,11 @@ impl PinLocator {
 
 /// Finds the one literal the locator points at in `content`.
 pub fn locate(content: &[u8], locator: &PinLocator) -> Result<PinMatch, PinError> {
-    let _ = (content, locator);
-    todo!("pin::locate")
+    let file = locator.file.display().to_string();
+    match &locator.rule {
+        PinRule::Pattern(p) => pattern::locate(content, &file, p),
+        PinRule::JsonPointer(p) => json_pointer::locate(content, &file, p),
+    }
 }
 
 /// Replaces the located literal with `new`, leaving every other byte as it was.
@@ -92,4 +130,13 @@ pub fn rewrite(content: &[u8], locator: &PinLocator, new: &Version) -> Result<Ve
     out.extend_from_slice(new.as_str().as_bytes());
     out.extend_from_slice(&content[found.range.end..]);
     Ok(out)
+}
+
+/// 1-based line number of the byte at `pos`.
+fn line_at(content: &[u8], pos: usize) -> usize {
+    content[..pos.min(content.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
 }

@@ -120,7 +120,7 @@ mod tests {
 
     #[test]
     fn sorts_semver_then_prerelease_then_other_names_last() {
-        let mut all = vec![
+        let mut all = [
             v("nightly"),
             v("v1.10.0"),
             v("v1.2.0"),

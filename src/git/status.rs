@@ -1,0 +1,50 @@
+//! What the fork says: pins at the deploy branch tip, work tree state, proposals.
+
+use git2::Repository;
+
+use super::commit::{locate_in, short_id};
+use super::fork::GitFork;
+use crate::domain::env::Environment;
+use crate::domain::version::Version;
+use crate::ports::{ForkStatus, PinnedVersion, PortResult};
+
+impl GitFork {
+    pub(super) fn read_status(
+        &self,
+        repo: &Repository,
+        envs: &[Environment],
+    ) -> PortResult<ForkStatus> {
+        let fetch_error = self.fetch(repo).err().map(|e| e.full());
+        let tip = self.local_tip(repo)?;
+        let pins = envs
+            .iter()
+            .map(|env| {
+                let found = locate_in(repo, &tip, &env.pin);
+                PinnedVersion {
+                    env: env.name.clone(),
+                    line: found.as_ref().ok().map(|(m, _)| m.line),
+                    version: found.map_err(|e| e.message).and_then(|(m, _)| {
+                        Version::parse(&m.literal).map_err(|e| {
+                            format!("{}: line {}: {e}", env.pin.file.display(), m.line)
+                        })
+                    }),
+                }
+            })
+            .collect();
+        let (ahead, behind) = match self.remote_tip(repo) {
+            Ok(remote) => repo.graph_ahead_behind(tip.id(), remote).unwrap_or((0, 0)),
+            Err(_) => (0, 0),
+        };
+        Ok(ForkStatus {
+            branch: self.branch.clone(),
+            remote: self.remote.clone(),
+            head: short_id(&tip),
+            dirty: self.is_dirty(repo)?,
+            ahead,
+            behind,
+            pins,
+            proposals: self.proposals(repo, envs),
+            fetch_error,
+        })
+    }
+}

@@ -1,0 +1,778 @@
+//! The git adapter against real repositories: a bare origin and clones for several people, with
+//! every result checked through the `git` command line.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use shiftdeck::domain::audit::ActionKind;
+use shiftdeck::domain::env::Environment;
+use shiftdeck::domain::pin::{PinLocator, PinRule};
+use shiftdeck::domain::version::Version;
+use shiftdeck::git::GitFork;
+use shiftdeck::ports::{ErrorKind, Fork, Identity, PinChange, PortError};
+use tempfile::TempDir;
+
+const CONFIG_TS: &str = "// Pinned versions, one per environment.\r\nexport const devVersion = \"v1.0.0\";\r\nexport const stagingVersion\t=  \"v1.0.0\"; // ünïcode ✓\r\n";
+const CDK_JSON: &str = "\u{feff}{\n  \"app\": \"npx ts-node bin/app.ts\",\n  \"context\": {\n    \"prodVersion\": \"v1.0.0\",\n    \"a/b\": 1\n  }\n}\n";
+
+/// A bare origin seeded with a CDK repository, and clones of it for the people in a scenario.
+struct World {
+    dir: TempDir,
+    origin: PathBuf,
+}
+
+impl World {
+    fn new() -> World {
+        let dir = tempfile::tempdir().unwrap();
+        let origin = dir.path().join("origin.git");
+        git(
+            dir.path(),
+            &["init", "--quiet", "--bare", "-b", "main", "origin.git"],
+        );
+        let world = World { dir, origin };
+        let seed = world.clone_as("seed", &person("Seed", "seed@example.com"));
+        fs::create_dir_all(seed.join("lib")).unwrap();
+        fs::write(seed.join("lib/config.ts"), CONFIG_TS).unwrap();
+        fs::write(seed.join("cdk.json"), CDK_JSON).unwrap();
+        fs::write(seed.join("README.md"), "# fork\n").unwrap();
+        git(&seed, &["add", "."]);
+        git(&seed, &["commit", "--quiet", "-m", "Initial fork"]);
+        git(&seed, &["push", "--quiet", "origin", "main"]);
+        world
+    }
+
+    fn clone_as(&self, name: &str, who: &Identity) -> PathBuf {
+        let path = self.dir.path().join(name);
+        git(
+            self.dir.path(),
+            &["clone", "--quiet", self.origin.to_str().unwrap(), name],
+        );
+        git(&path, &["config", "user.name", &who.name]);
+        git(&path, &["config", "user.email", &who.email]);
+        git(&path, &["config", "core.autocrlf", "false"]);
+        path
+    }
+
+    /// `git` run in the bare origin.
+    fn origin(&self, args: &[&str]) -> String {
+        git(&self.origin, args)
+    }
+}
+
+fn git(dir: &Path, args: &[&str]) -> String {
+    let out = git_output(dir, args);
+    assert!(
+        out.status.success(),
+        "git {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn git_output(dir: &Path, args: &[&str]) -> std::process::Output {
+    Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn fsck(dir: &Path) {
+    git(dir, &["fsck", "--strict", "--no-progress"]);
+}
+
+fn person(name: &str, email: &str) -> Identity {
+    Identity {
+        name: name.into(),
+        email: email.into(),
+    }
+}
+
+fn alice() -> Identity {
+    person("Alice Release", "alice@example.com")
+}
+
+fn bob() -> Identity {
+    person("Bob Approver", "bob@example.com")
+}
+
+fn env(name: &str, rule: PinRule, file: &str, requires_approval: bool) -> Environment {
+    Environment {
+        name: name.into(),
+        pin: PinLocator {
+            file: file.into(),
+            rule,
+        },
+        region: None,
+        profile: None,
+        application: "ltbase".into(),
+        deployment_groups: vec![],
+        requires_approval,
+        protected: requires_approval,
+        accent: None,
+        alias: "Prod".into(),
+    }
+}
+
+fn dev() -> Environment {
+    env(
+        "dev",
+        PinRule::Pattern("devVersion = \"{version}\"".into()),
+        "lib/config.ts",
+        false,
+    )
+}
+
+fn staging() -> Environment {
+    env(
+        "staging",
+        PinRule::Pattern("stagingVersion = \"{version}\"".into()),
+        "lib/config.ts",
+        false,
+    )
+}
+
+fn prod() -> Environment {
+    env(
+        "prod",
+        PinRule::JsonPointer("/context/prodVersion".into()),
+        "cdk.json",
+        true,
+    )
+}
+
+fn v(s: &str) -> Version {
+    Version::parse(s).unwrap()
+}
+
+fn change(env: Environment, from: &str, to: &str) -> PinChange {
+    PinChange {
+        as_proposal: env.requires_approval,
+        env,
+        from: Some(v(from)),
+        to: v(to),
+        action: ActionKind::Promote,
+        reason: None,
+    }
+}
+
+fn fork(path: &Path) -> GitFork {
+    GitFork::open(path, "origin", "main").unwrap()
+}
+
+/// Everything a refused action must leave as it was: branch tips, status, and the files.
+fn snapshot(clone: &Path) -> (String, String, Vec<u8>, Vec<u8>, Vec<u8>) {
+    (
+        git(clone, &["rev-parse", "main", "origin/main"]),
+        git(clone, &["status", "--porcelain"]),
+        fs::read(clone.join("lib/config.ts")).unwrap(),
+        fs::read(clone.join("cdk.json")).unwrap(),
+        fs::read(clone.join("README.md")).unwrap(),
+    )
+}
+
+fn expect_error(result: Result<impl std::fmt::Debug, PortError>, kind: ErrorKind) -> PortError {
+    let error = result.expect_err("the action should have been refused");
+    assert_eq!(error.kind, kind, "{}", error.full());
+    error
+}
+
+#[test]
+fn pins_are_read_at_the_deploy_branch_tip_not_the_work_tree() {
+    let world = World::new();
+    let clone = world.clone_as("alice", &alice());
+    fs::write(
+        clone.join("lib/config.ts"),
+        CONFIG_TS.replace("devVersion = \"v1.0.0\"", "devVersion = \"v9.9.9\""),
+    )
+    .unwrap();
+    fs::write(clone.join("notes.txt"), "untracked\n").unwrap();
+
+    let status = fork(&clone).status(&[dev(), staging(), prod()]).unwrap();
+
+    let pins: Vec<_> = status
+        .pins
+        .iter()
+        .map(|p| (p.env.as_str(), p.version.clone(), p.line))
+        .collect();
+    assert_eq!(
+        pins,
+        [
+            ("dev", Ok(v("v1.0.0")), Some(2)),
+            ("staging", Ok(v("v1.0.0")), Some(3)),
+            ("prod", Ok(v("v1.0.0")), Some(4)),
+        ]
+    );
+    assert!(status.dirty, "a modified tracked file makes the tree dirty");
+    assert_eq!(
+        (status.ahead, status.behind, status.fetch_error),
+        (0, 0, None)
+    );
+    assert_eq!(
+        status.head,
+        git(&clone, &["rev-parse", "--short", "main"]).trim()
+    );
+}
+
+#[test]
+fn untracked_files_do_not_make_the_tree_dirty_and_local_commits_count_as_ahead() {
+    let world = World::new();
+    let clone = world.clone_as("alice", &alice());
+    fs::write(clone.join("notes.txt"), "untracked\n").unwrap();
+    fs::write(clone.join("README.md"), "# fork\nmore\n").unwrap();
+    git(&clone, &["commit", "--quiet", "-am", "Local note"]);
+
+    let status = fork(&clone).status(&[dev()]).unwrap();
+
+    assert!(!status.dirty);
+    assert_eq!((status.ahead, status.behind), (1, 0));
+}
+
+#[test]
+fn an_unreadable_pin_is_reported_for_that_environment_only() {
+    let world = World::new();
+    let clone = world.clone_as("alice", &alice());
+    let missing = env(
+        "qa",
+        PinRule::Pattern("qaVersion = \"{version}\"".into()),
+        "lib/config.ts",
+        false,
+    );
+
+    let status = fork(&clone).status(&[missing, dev()]).unwrap();
+
+    let why = status.pins[0].version.clone().unwrap_err();
+    assert!(
+        why.contains("lib/config.ts") && why.contains("matches nowhere"),
+        "{why}"
+    );
+    assert_eq!(status.pins[1].version, Ok(v("v1.0.0")));
+}
+
+#[test]
+fn an_unreachable_remote_is_a_fetch_error_and_the_rest_is_still_reported() {
+    let world = World::new();
+    let clone = world.clone_as("alice", &alice());
+    git(
+        &clone,
+        &["remote", "set-url", "origin", "/nonexistent/origin.git"],
+    );
+
+    let status = fork(&clone).status(&[dev()]).unwrap();
+
+    assert!(status.fetch_error.is_some());
+    assert_eq!(status.pins[0].version, Ok(v("v1.0.0")));
+}
+
+#[test]
+fn status_sees_what_others_pushed_as_behind() {
+    let world = World::new();
+    let alice_clone = world.clone_as("alice", &alice());
+    let bob_clone = world.clone_as("bob", &bob());
+    fork(&bob_clone)
+        .pin(&change(dev(), "v1.0.0", "v1.1.0"))
+        .unwrap();
+
+    let status = fork(&alice_clone).status(&[dev()]).unwrap();
+
+    assert_eq!((status.ahead, status.behind), (0, 1));
+    assert_eq!(
+        status.pins[0].version,
+        Ok(v("v1.0.0")),
+        "the local branch tip is what is read"
+    );
+}
+
+#[test]
+fn promote_pushes_a_commit_that_changes_only_the_version_literal() {
+    let world = World::new();
+    let clone = world.clone_as("alice", &alice());
+    let fork = fork(&clone);
+    let promote = change(staging(), "v1.0.0", "v1.1.0");
+    let expected_message = fork.commit_message(&promote).unwrap();
+
+    let done = fork.pin(&promote).unwrap();
+
+    let pushed = world.origin(&["show", "main:lib/config.ts"]);
+    let parent = world.origin(&["show", "main~1:lib/config.ts"]);
+    assert_eq!(parent, CONFIG_TS);
+    assert_eq!(
+        pushed,
+        CONFIG_TS.replace(
+            "stagingVersion\t=  \"v1.0.0\"",
+            "stagingVersion\t=  \"v1.1.0\""
+        )
+    );
+    assert_eq!(
+        world.origin(&["diff", "--name-only", "main~1", "main"]),
+        "lib/config.ts\n"
+    );
+    assert_eq!(world.origin(&["rev-parse", "main"]).trim(), done.commit);
+
+    let message = world.origin(&["log", "-1", "--format=%B", "main"]);
+    assert_eq!(message.trim_end(), expected_message.trim_end());
+    assert!(
+        message.starts_with("Pin staging to v1.1.0\n\n"),
+        "{message}"
+    );
+    assert!(message.contains("v1.0.0 → v1.1.0"), "{message}");
+    let trailers = world.origin(&["log", "-1", "--format=%(trailers:only,unfold)", "main"]);
+    assert_eq!(
+        trailers.trim_end(),
+        "Shiftdeck-Action: promote\nShiftdeck-Env: staging\nReleased-by: Alice Release <alice@example.com>"
+    );
+    assert_eq!(
+        world
+            .origin(&["log", "-1", "--format=%an <%ae>|%cn <%ce>", "main"])
+            .trim(),
+        "Alice Release <alice@example.com>|Alice Release <alice@example.com>"
+    );
+
+    assert_eq!(
+        fs::read_to_string(clone.join("lib/config.ts")).unwrap(),
+        pushed,
+        "the work tree follows"
+    );
+    assert_eq!(git(&clone, &["status", "--porcelain"]), "");
+    assert_eq!(
+        git(&clone, &["rev-parse", "main", "origin/main"]),
+        format!("{0}\n{0}\n", done.commit)
+    );
+    assert_eq!(done.calls.last().unwrap(), "git push origin main");
+    assert!(
+        done.calls
+            .iter()
+            .any(|c| c.starts_with("git commit ") && c.ends_with(" on main")),
+        "{:?}",
+        done.calls
+    );
+    fsck(&world.origin);
+    fsck(&clone);
+}
+
+#[test]
+fn a_rollback_says_so_and_carries_its_reason() {
+    let world = World::new();
+    let clone = world.clone_as("alice", &alice());
+    let rollback = PinChange {
+        action: ActionKind::Rollback,
+        reason: Some("5xx spike on the canary".into()),
+        ..change(dev(), "v1.0.0", "v0.9.0")
+    };
+
+    fork(&clone).pin(&rollback).unwrap();
+
+    let message = world.origin(&["log", "-1", "--format=%B", "main"]);
+    assert!(
+        message.starts_with("Roll back dev to v0.9.0\n"),
+        "{message}"
+    );
+    assert!(message.contains("5xx spike on the canary\n"), "{message}");
+    assert!(
+        message.contains("Shiftdeck-Action: rollback\nShiftdeck-Env: dev\n"),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_dirty_work_tree_refuses_the_pin_and_stays_exactly_as_it_was() {
+    let world = World::new();
+    let clone = world.clone_as("alice", &alice());
+    fs::write(clone.join("README.md"), "# fork\nwork in progress\n").unwrap();
+    let before = snapshot(&clone);
+
+    let error = expect_error(
+        fork(&clone).pin(&change(dev(), "v1.0.0", "v1.1.0")),
+        ErrorKind::Conflict,
+    );
+
+    assert!(
+        error.message.contains("uncommitted changes"),
+        "{}",
+        error.full()
+    );
+    assert!(error.hint.unwrap().contains("git stash"));
+    assert_eq!(snapshot(&clone), before);
+    assert_eq!(world.origin(&["rev-list", "--count", "main"]).trim(), "1");
+}
+
+#[test]
+fn a_branch_behind_its_remote_is_refused() {
+    let world = World::new();
+    let alice_clone = world.clone_as("alice", &alice());
+    let bob_clone = world.clone_as("bob", &bob());
+    fork(&bob_clone)
+        .pin(&change(dev(), "v1.0.0", "v1.1.0"))
+        .unwrap();
+    let before = git(&alice_clone, &["rev-parse", "main"]);
+
+    let error = expect_error(
+        fork(&alice_clone).pin(&change(staging(), "v1.0.0", "v1.1.0")),
+        ErrorKind::Conflict,
+    );
+
+    assert!(error.message.contains("behind"), "{}", error.full());
+    assert!(
+        error
+            .hint
+            .unwrap()
+            .contains("git pull --ff-only origin main")
+    );
+    assert_eq!(git(&alice_clone, &["rev-parse", "main"]), before);
+    assert_eq!(git(&alice_clone, &["status", "--porcelain"]), "");
+}
+
+#[test]
+fn a_diverged_branch_is_refused() {
+    let world = World::new();
+    let alice_clone = world.clone_as("alice", &alice());
+    let bob_clone = world.clone_as("bob", &bob());
+    fork(&bob_clone)
+        .pin(&change(dev(), "v1.0.0", "v1.1.0"))
+        .unwrap();
+    fs::write(alice_clone.join("README.md"), "# fork\nlocal\n").unwrap();
+    git(&alice_clone, &["commit", "--quiet", "-am", "Local change"]);
+    let before = snapshot(&alice_clone);
+
+    let error = expect_error(
+        fork(&alice_clone).pin(&change(staging(), "v1.0.0", "v1.1.0")),
+        ErrorKind::Conflict,
+    );
+
+    assert!(error.message.contains("diverged"), "{}", error.full());
+    let (tips, _, config, cdk, readme) = before;
+    let after = snapshot(&alice_clone);
+    assert_eq!(
+        (after.0 != tips, after.2, after.3, after.4),
+        (true, config, cdk, readme),
+        "only the fetch moved origin/main"
+    );
+    assert_eq!(
+        after.0.lines().next(),
+        tips.lines().next(),
+        "main did not move"
+    );
+}
+
+#[test]
+fn a_pin_changed_by_someone_else_meanwhile_is_refused() {
+    let world = World::new();
+    let alice_clone = world.clone_as("alice", &alice());
+    let bob_clone = world.clone_as("bob", &bob());
+    fork(&bob_clone)
+        .pin(&change(staging(), "v1.0.0", "v1.2.0"))
+        .unwrap();
+    git(&alice_clone, &["pull", "--quiet", "--ff-only"]);
+    let before = snapshot(&alice_clone);
+
+    let error = expect_error(
+        fork(&alice_clone).pin(&change(staging(), "v1.0.0", "v1.1.0")),
+        ErrorKind::Conflict,
+    );
+
+    assert!(
+        error.message.contains("\"v1.2.0\"") && error.message.contains("meanwhile"),
+        "{}",
+        error.full()
+    );
+    assert_eq!(snapshot(&alice_clone), before);
+}
+
+#[test]
+fn a_proposal_is_pushed_to_its_own_branch_and_shown_with_its_proposer() {
+    let world = World::new();
+    let alice_clone = world.clone_as("alice", &alice());
+    let bob_clone = world.clone_as("bob", &bob());
+    let main_before = world.origin(&["rev-parse", "main"]);
+
+    let done = fork(&alice_clone)
+        .pin(&change(prod(), "v1.0.0", "v1.1.0"))
+        .unwrap();
+
+    assert_eq!(done.branch, "shiftdeck/proposal/prod");
+    assert_eq!(
+        world.origin(&["rev-parse", "main"]),
+        main_before,
+        "the deploy branch is untouched"
+    );
+    assert_eq!(
+        world
+            .origin(&["rev-parse", "shiftdeck/proposal/prod"])
+            .trim(),
+        done.commit
+    );
+    assert_eq!(
+        world.origin(&["show", "shiftdeck/proposal/prod:cdk.json"]),
+        CDK_JSON.replace("v1.0.0", "v1.1.0")
+    );
+    let subject = world.origin(&["log", "-1", "--format=%s", "shiftdeck/proposal/prod"]);
+    assert_eq!(subject, "Propose pinning prod to v1.1.0\n");
+    assert_eq!(
+        fs::read_to_string(alice_clone.join("cdk.json")).unwrap(),
+        CDK_JSON
+    );
+
+    let status = fork(&bob_clone).status(&[dev(), prod()]).unwrap();
+
+    let [proposal] = status.proposals.as_slice() else {
+        panic!("{:?}", status.proposals)
+    };
+    assert_eq!(
+        (proposal.env.as_str(), proposal.version.as_str()),
+        ("prod", "v1.1.0")
+    );
+    assert_eq!(proposal.proposer, alice());
+    assert!(proposal.current);
+    assert_eq!(
+        status.pins[1].version,
+        Ok(v("v1.0.0")),
+        "prod still pins the old version"
+    );
+}
+
+#[test]
+fn a_newer_proposal_supersedes_the_older_one() {
+    let world = World::new();
+    let alice_clone = world.clone_as("alice", &alice());
+    fork(&alice_clone)
+        .pin(&change(prod(), "v1.0.0", "v1.1.0"))
+        .unwrap();
+
+    let done = fork(&alice_clone)
+        .pin(&change(prod(), "v1.0.0", "v1.2.0"))
+        .unwrap();
+
+    assert_eq!(
+        world
+            .origin(&["rev-parse", "shiftdeck/proposal/prod"])
+            .trim(),
+        done.commit
+    );
+    let status = fork(&alice_clone).status(&[prod()]).unwrap();
+    assert_eq!(status.proposals.len(), 1);
+    assert_eq!(status.proposals[0].version, v("v1.2.0"));
+}
+
+#[test]
+fn the_proposer_cannot_approve_their_own_proposal() {
+    let world = World::new();
+    let alice_clone = world.clone_as("alice", &alice());
+    fork(&alice_clone)
+        .pin(&change(prod(), "v1.0.0", "v1.1.0"))
+        .unwrap();
+    let before = world.origin(&["show-ref"]);
+
+    let error = expect_error(
+        fork(&alice_clone).approve(&prod(), &alice()),
+        ErrorKind::Refused,
+    );
+
+    assert!(
+        error.message.contains("separation of duties"),
+        "{}",
+        error.full()
+    );
+    assert_eq!(
+        world.origin(&["show-ref"]),
+        before,
+        "nothing landed and the proposal stays"
+    );
+}
+
+#[test]
+fn another_person_approves_and_the_proposal_lands_with_approved_by() {
+    let world = World::new();
+    let alice_clone = world.clone_as("alice", &alice());
+    let bob_clone = world.clone_as("bob", &bob());
+    fork(&alice_clone)
+        .pin(&change(prod(), "v1.0.0", "v1.1.0"))
+        .unwrap();
+
+    let done = fork(&bob_clone)
+        .with_identity(bob())
+        .approve(&prod(), &bob())
+        .unwrap();
+
+    assert_eq!(
+        world.origin(&["show", "main:cdk.json"]),
+        CDK_JSON.replace("v1.0.0", "v1.1.0")
+    );
+    assert_eq!(world.origin(&["rev-parse", "main"]).trim(), done.commit);
+    let trailers = world.origin(&["log", "-1", "--format=%(trailers:only,unfold)", "main"]);
+    assert_eq!(
+        trailers.trim_end(),
+        "Shiftdeck-Action: promote\nShiftdeck-Env: prod\nReleased-by: Alice Release <alice@example.com>\nApproved-by: Bob Approver <bob@example.com>"
+    );
+    assert_eq!(
+        world.origin(&["log", "-1", "--format=%an|%cn", "main"]),
+        "Alice Release|Bob Approver\n"
+    );
+    assert_eq!(
+        world.origin(&["rev-list", "--count", "main"]),
+        "2\n",
+        "one commit on top of the old tip"
+    );
+    assert!(
+        !world.origin(&["show-ref"]).contains("shiftdeck/proposal"),
+        "the proposal branch is deleted"
+    );
+    assert!(
+        done.calls
+            .iter()
+            .any(|c| c == "git push origin --delete shiftdeck/proposal/prod"),
+        "{:?}",
+        done.calls
+    );
+    assert_eq!(
+        fs::read_to_string(bob_clone.join("cdk.json")).unwrap(),
+        CDK_JSON.replace("v1.0.0", "v1.1.0")
+    );
+    assert_eq!(git(&bob_clone, &["status", "--porcelain"]), "");
+    fsck(&world.origin);
+    fsck(&bob_clone);
+
+    let status = fork(&alice_clone).status(&[prod()]).unwrap();
+    assert!(
+        status.proposals.is_empty(),
+        "the deleted proposal is pruned: {:?}",
+        status.proposals
+    );
+}
+
+#[test]
+fn a_proposal_made_before_the_deploy_branch_moved_is_refused() {
+    let world = World::new();
+    let alice_clone = world.clone_as("alice", &alice());
+    let bob_clone = world.clone_as("bob", &bob());
+    fork(&alice_clone)
+        .pin(&change(prod(), "v1.0.0", "v1.1.0"))
+        .unwrap();
+    fork(&bob_clone)
+        .pin(&change(dev(), "v1.0.0", "v1.1.0"))
+        .unwrap();
+    let before = world.origin(&["show-ref"]);
+
+    let error = expect_error(
+        fork(&bob_clone).approve(&prod(), &bob()),
+        ErrorKind::Conflict,
+    );
+
+    assert!(error.hint.unwrap().contains("propose again"));
+    assert_eq!(world.origin(&["show-ref"]), before);
+    let status = fork(&bob_clone).status(&[prod()]).unwrap();
+    assert!(!status.proposals[0].current);
+}
+
+#[test]
+fn a_failed_push_keeps_the_commit_locally_and_says_how_to_finish() {
+    let world = World::new();
+    let clone = world.clone_as("alice", &alice());
+    let origin_before = world.origin(&["rev-parse", "main"]);
+    git(
+        &clone,
+        &["config", "remote.origin.pushurl", "/nonexistent/origin.git"],
+    );
+
+    let error = fork(&clone)
+        .pin(&change(staging(), "v1.0.0", "v1.1.0"))
+        .unwrap_err();
+
+    assert!(error.message.contains("1 commit ahead"), "{}", error.full());
+    assert!(
+        error
+            .hint
+            .as_deref()
+            .unwrap()
+            .contains("git push origin main"),
+        "{}",
+        error.full()
+    );
+    fsck(&clone);
+    assert_eq!(
+        git(&clone, &["rev-list", "--count", "origin/main..main"]),
+        "1\n"
+    );
+    assert_eq!(
+        git(&clone, &["status", "--porcelain"]),
+        "",
+        "work tree and index match the new commit"
+    );
+    assert_eq!(world.origin(&["rev-parse", "main"]), origin_before);
+
+    let next = expect_error(
+        fork(&clone).pin(&change(dev(), "v1.0.0", "v1.1.0")),
+        ErrorKind::Conflict,
+    );
+    assert!(next.hint.unwrap().contains("git push origin main"));
+    git(&clone, &["config", "--unset", "remote.origin.pushurl"]);
+    git(&clone, &["push", "--quiet", "origin", "main"]);
+    assert!(
+        world
+            .origin(&["show", "main:lib/config.ts"])
+            .contains("stagingVersion\t=  \"v1.1.0\"")
+    );
+}
+
+#[test]
+fn a_json_pointer_pin_round_trips_keeping_the_bom_and_layout() {
+    let world = World::new();
+    let clone = world.clone_as("alice", &alice());
+    let direct = PinChange {
+        as_proposal: false,
+        ..change(prod(), "v1.0.0", "v1.2.0")
+    };
+
+    fork(&clone).pin(&direct).unwrap();
+
+    let pushed = world.origin(&["show", "main:cdk.json"]);
+    assert_eq!(
+        pushed.as_bytes(),
+        CDK_JSON.replace("v1.0.0", "v1.2.0").as_bytes()
+    );
+    assert!(pushed.starts_with('\u{feff}'));
+    let status = fork(&clone).status(&[prod()]).unwrap();
+    assert_eq!(
+        (status.pins[0].version.clone(), status.pins[0].line),
+        (Ok(v("v1.2.0")), Some(4))
+    );
+}
+
+#[test]
+fn opening_something_that_is_not_a_fork_says_what_to_do() {
+    let world = World::new();
+    let not_a_repo = world.dir.path().join("empty");
+    fs::create_dir(&not_a_repo).unwrap();
+    let error = GitFork::open(&not_a_repo, "origin", "main").unwrap_err();
+    assert!(
+        error.message.contains("not a git repository"),
+        "{}",
+        error.full()
+    );
+
+    let clone = world.clone_as("alice", &alice());
+    let error = GitFork::open(&clone, "upstream", "main").unwrap_err();
+    assert_eq!(error.kind, ErrorKind::NotFound);
+    assert!(error.hint.unwrap().contains("git remote add upstream"));
+}
+
+#[test]
+fn the_identity_comes_from_git_config_unless_overridden() {
+    let world = World::new();
+    let clone = world.clone_as("alice", &alice());
+    assert_eq!(fork(&clone).identity().unwrap(), alice());
+    assert_eq!(fork(&clone).with_identity(bob()).identity().unwrap(), bob());
+
+    fork(&clone)
+        .with_identity(bob())
+        .pin(&change(dev(), "v1.0.0", "v1.1.0"))
+        .unwrap();
+    let released_by = world.origin(&[
+        "log",
+        "-1",
+        "--format=%(trailers:key=Released-by,valueonly)",
+        "main",
+    ]);
+    assert_eq!(released_by.trim(), "Bob Approver <bob@example.com>");
+}

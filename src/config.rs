@@ -137,6 +137,16 @@ impl Config {
                 ));
             }
             match &env.pin.rule {
+                PinRule::Pattern(p) if p.contains('\n') => {
+                    return Err(err(
+                        find_line(text, "pattern").or(line),
+                        format!(
+                            "the pin pattern of {} spans several lines; a pin is matched within one line",
+                            env.name
+                        ),
+                        "keep only the line that holds the version, e.g. pattern = 'const version = \"{version}\"'",
+                    ));
+                }
                 PinRule::Pattern(p) if p.matches("{version}").count() != 1 => {
                     return Err(err(
                         find_line(text, p).or(line),
@@ -287,6 +297,23 @@ protected = true
         let e = Config::parse(&text, Path::new("x.toml")).unwrap_err();
         assert_eq!(e.line, Some(10), "{e}");
         assert!(e.message.contains("{version}"), "{e}");
+    }
+
+    #[test]
+    fn a_pin_needs_exactly_one_rule_and_no_unknown_keys() {
+        let both = example().replace(
+            "json_pointer = \"/context/prodVersion\"",
+            "json_pointer = \"/a\", pattern = 'v = \"{version}\"'",
+        );
+        let e = Config::parse(&both, Path::new("x.toml")).unwrap_err();
+        assert!(e.message.contains("both pattern and json_pointer"), "{e}");
+        assert_eq!(e.line, Some(16), "{e}");
+        let neither = example().replace(", json_pointer = \"/context/prodVersion\"", "");
+        let e = Config::parse(&neither, Path::new("x.toml")).unwrap_err();
+        assert!(e.message.contains("needs pattern"), "{e}");
+        let typo = example().replace("json_pointer", "json_pointr");
+        let e = Config::parse(&typo, Path::new("x.toml")).unwrap_err();
+        assert!(e.message.contains("json_pointr"), "{e}");
     }
 
     #[test]

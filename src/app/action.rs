@@ -117,6 +117,8 @@ pub enum Action {
     /// The AWS identity of the caller, for the audit log.
     AwsIdentity(Option<String>),
     FaultInjected(Result<String, PortError>),
+    /// An audit record could not be written.
+    AuditFailed(PortError),
 }
 
 /// What executing a plan did, also when it failed part-way: every call made is kept for the

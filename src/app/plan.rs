@@ -4,10 +4,10 @@
 use crate::domain::audit::ActionKind;
 use crate::domain::commit_message::pin_commit_message;
 use crate::domain::env::Environment;
-use crate::domain::rollout::{RollbackPlan, rollback_plan};
+use crate::domain::rollout::{ManualGate, RollbackPlan, Shift, Target, rollback_plan};
 
 use super::action::Command;
-use super::state::{Confirm, Pane, Plan, State};
+use super::state::{Confirm, Gate, Pane, Plan, State};
 
 /// For each mutating command: what it would do for the current selection, or why it cannot.
 pub fn availability(state: &State) -> Vec<(Command, Result<String, String>)> {
@@ -42,7 +42,10 @@ pub fn summary(plan: &Plan) -> String {
         } => {
             format!("approve {env} → {version} proposed by {}", proposer.name)
         }
-        Plan::ApproveGate { env, group, .. } => format!("open the manual gate of {env}/{group}"),
+        Plan::ApproveGate { env, gates } => {
+            let groups: Vec<&str> = gates.iter().map(|g| g.group.as_str()).collect();
+            format!("open the manual gate of {env} ({})", groups.join(", "))
+        }
         Plan::Rollback {
             env,
             steps,
@@ -293,46 +296,55 @@ fn approve(state: &State) -> Result<Confirm, String> {
             typed: String::new(),
         });
     }
-    let gate = state
+    let waiting: Vec<(&Target, &Shift, &ManualGate)> = state
         .rollouts
         .get(&env.name)
         .and_then(|r| r.value.as_ref())
-        .and_then(|r| {
-            r.targets.iter().find_map(|t| {
-                let s = t.active_shift()?;
-                s.gate.as_ref().map(|g| (t, s, g))
-            })
-        });
-    if let Some((target, shift, gate)) = gate {
-        let details = vec![
+        .map(|r| {
+            r.targets
+                .iter()
+                .filter_map(|t| {
+                    let s = t.active_shift()?;
+                    s.gate.as_ref().map(|g| (t, s, g))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    if let Some((_, first, gate)) = waiting.first() {
+        let mut details = vec![
             ("environment".into(), env.name.clone()),
             (
-                "deployment".into(),
-                format!("{} ({})", shift.deployment_id, target.group),
-            ),
-            (
                 "change".into(),
-                format!("{} → {}", shift.from.label(), shift.to.label()),
+                format!("{} → {}", first.from.label(), first.to.label()),
             ),
-            (
-                "hook".into(),
-                format!("{:?} execution {}", gate.event, gate.execution_id),
-            ),
-            (
-                "API call".into(),
-                "codedeploy:PutLifecycleEventHookExecutionStatus status=Succeeded".into(),
-            ),
-            (
-                "then".into(),
-                format!("CodeDeploy starts shifting traffic with {}", shift.config),
-            ),
+            ("hook".into(), format!("{:?}", gate.event)),
         ];
+        for (target, shift, gate) in &waiting {
+            details.push((
+                target.group.clone(),
+                format!(
+                    "codedeploy:PutLifecycleEventHookExecutionStatus {} status=Succeeded (execution {})",
+                    shift.deployment_id,
+                    short_id(&gate.execution_id)
+                ),
+            ));
+        }
+        details.push((
+            "then".into(),
+            format!("CodeDeploy starts shifting traffic with {}", first.config),
+        ));
+        let gates = waiting
+            .iter()
+            .map(|(t, s, g)| Gate {
+                group: t.group.clone(),
+                deployment_id: s.deployment_id.clone(),
+                execution_id: g.execution_id.clone(),
+            })
+            .collect();
         return Ok(Confirm {
             plan: Plan::ApproveGate {
                 env: env.name.clone(),
-                group: target.group.clone(),
-                deployment_id: shift.deployment_id.clone(),
-                execution_id: gate.execution_id.clone(),
+                gates,
             },
             details,
             type_to_confirm: None,
@@ -440,5 +452,13 @@ pub fn select_env(state: &mut State, name: &str) -> bool {
             true
         }
         None => false,
+    }
+}
+
+/// Execution ids are long opaque tokens; the head is enough to tell them apart on screen.
+fn short_id(id: &str) -> String {
+    match id.char_indices().nth(12) {
+        Some((i, _)) => format!("{}…", &id[..i]),
+        None => id.to_string(),
     }
 }

@@ -118,7 +118,7 @@ pub async fn execute(world: &World, effect: Effect) -> Option<Action> {
             let audit = world.ports.audit.clone();
             if let Err(e) = blocking(move || audit.append(&record)).await {
                 // An action that cannot be audited is still reported, loudly.
-                return Some(Action::FaultInjected(Err(e)));
+                return Some(Action::AuditFailed(e));
             }
             None
         }
@@ -193,29 +193,37 @@ async fn execute_plan(world: &World, plan: &Plan) -> Execution {
                 Err(e) => ex.error = Some(e),
             }
         }
-        Plan::ApproveGate {
-            deployment_id,
-            execution_id,
-            group,
-            ..
-        } => {
-            ex.calls.push(format!(
-                "codedeploy:PutLifecycleEventHookExecutionStatus {deployment_id} {execution_id} Succeeded"
-            ));
-            ex.deployment_ids.push(deployment_id.clone());
-            match world
-                .ports
-                .rollouts
-                .answer_gate(&env, deployment_id, execution_id, true)
-                .await
-            {
-                Ok(()) => {
-                    ex.summary = format!(
-                        "opened the manual gate of {}/{group} ({deployment_id})",
-                        env.name
-                    )
+        Plan::ApproveGate { gates, .. } => {
+            let mut failures = Vec::new();
+            for gate in gates {
+                ex.calls.push(format!(
+                    "codedeploy:PutLifecycleEventHookExecutionStatus {} {} Succeeded",
+                    gate.deployment_id, gate.execution_id
+                ));
+                ex.deployment_ids.push(gate.deployment_id.clone());
+                let answer = world
+                    .ports
+                    .rollouts
+                    .answer_gate(&env, &gate.deployment_id, &gate.execution_id, true)
+                    .await;
+                if let Err(e) = answer {
+                    failures.push(format!("{}: {}", gate.group, e.message));
                 }
-                Err(e) => ex.error = Some(e),
+            }
+            ex.summary = format!(
+                "opened the manual gate of {} ({} deployment(s))",
+                env.name,
+                gates.len()
+            );
+            if !failures.is_empty() {
+                ex.error = Some(PortError::new(
+                    ErrorKind::Other,
+                    format!(
+                        "some gates of {} did not open: {}",
+                        env.name,
+                        failures.join("; ")
+                    ),
+                ));
             }
         }
         Plan::Rollback {

@@ -76,12 +76,8 @@ pub enum Plan {
         proposer: Identity,
         branch: String,
     },
-    ApproveGate {
-        env: String,
-        group: String,
-        deployment_id: String,
-        execution_id: String,
-    },
+    /// Every deployment of the environment waiting at a manual gate, opened together.
+    ApproveGate { env: String, gates: Vec<Gate> },
     Rollback {
         env: String,
         /// Per deployment group.
@@ -109,6 +105,14 @@ impl Plan {
             | Plan::Rollback { env, .. } => env,
         }
     }
+}
+
+/// A deployment waiting at a manual gate.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Gate {
+    pub group: String,
+    pub deployment_id: String,
+    pub execution_id: String,
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -67,6 +67,11 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             }
             effects.push(Effect::Fetch(Source::Rollout(env)));
         }
+        Action::AuditFailed(e) => {
+            let env = state.env().map(|e| e.name.clone()).unwrap_or_default();
+            state.log_line(&env, "audit", Outcome::Failed, e.message.clone());
+            show_error(state, "The audit log could not be written", &e);
+        }
         Action::Char(c) => type_char(state, Some(c)),
         Action::Backspace => type_char(state, None),
         Action::Command(c) => command(state, c, &mut effects),
@@ -444,6 +449,11 @@ fn finish(state: &mut State, plan: Plan, ex: Execution, effects: &mut Vec<Effect
     let env = plan.env().to_string();
     let (outcome, message) = match &ex.error {
         None => (Outcome::Succeeded, ex.summary.clone()),
+        // A rule that stopped the action at the last moment (the branch moved, the approver
+        // proposed it) is a refusal, not a failure.
+        Some(e) if matches!(e.kind, ErrorKind::Refused | ErrorKind::Conflict) => {
+            (Outcome::Refused, e.full())
+        }
         Some(e) => (Outcome::Failed, e.full()),
     };
     let (from, to) = versions_of(&plan);

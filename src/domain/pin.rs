@@ -15,10 +15,43 @@ use super::version::Version;
 /// Where one environment pins its version: a file plus either a text pattern with one
 /// `{version}` placeholder or a JSON pointer to a string value.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "PinLocatorFields")]
 pub struct PinLocator {
     pub file: PathBuf,
     #[serde(flatten)]
     pub rule: PinRule,
+}
+
+/// The locator as written in the configuration, before checking that exactly one rule is given.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PinLocatorFields {
+    file: PathBuf,
+    pattern: Option<String>,
+    json_pointer: Option<String>,
+}
+
+impl TryFrom<PinLocatorFields> for PinLocator {
+    type Error = String;
+    fn try_from(f: PinLocatorFields) -> Result<Self, String> {
+        let rule = match (f.pattern, f.json_pointer) {
+            (Some(p), None) => PinRule::Pattern(p),
+            (None, Some(p)) => PinRule::JsonPointer(p),
+            (Some(_), Some(_)) => {
+                return Err(format!(
+                    "the pin of {} has both pattern and json_pointer; keep the one that fits the file",
+                    f.file.display()
+                ));
+            }
+            (None, None) => {
+                return Err(format!(
+                    "the pin of {} needs pattern = '…{{version}}…' or json_pointer = \"/…\"",
+                    f.file.display()
+                ));
+            }
+        };
+        Ok(Self { file: f.file, rule })
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -157,7 +157,10 @@ impl DeploymentConfig {
             Self::Canary {
                 percent,
                 interval_minutes,
-            } => format!("Canary{percent}Percent{interval_minutes}Minutes"),
+            } => format!(
+                "Canary{percent}Percent{interval_minutes}Minute{}",
+                if interval_minutes == 1 { "" } else { "s" }
+            ),
             Self::Linear {
                 percent,
                 interval_minutes,

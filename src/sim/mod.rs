@@ -1,1 +1,119 @@
 //! The simulated world behind the same ports as AWS and git: the default demo and the test harness.
+//!
+//! A release repository embedded from `assets/demo`, a real git fork with a bare origin in a
+//! temporary folder, a pipeline watching the origin, and CodeDeploy, Lambda and CloudWatch on a
+//! virtual clock. Given a seed and a manual clock, everything repeats exactly.
+
+mod alarms;
+mod clock;
+mod codedeploy;
+mod environments;
+mod fork_setup;
+mod group;
+mod handle;
+mod metrics;
+mod opening;
+mod pipeline;
+mod releases;
+mod world;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use tempfile::TempDir;
+
+use crate::audit_log::JsonlAudit;
+use crate::domain::env::Environment;
+use crate::git::GitFork;
+use crate::ports::{ErrorKind, PortError, PortResult, Ports};
+
+use clock::SimClock;
+pub use clock::{ClockMode, MANUAL_START};
+pub use codedeploy::{HOOK_TIMEOUT, START_DELAY};
+pub use fork_setup::{colleague, operator};
+pub use handle::SimHandle;
+pub use pipeline::BUILD_TIME;
+pub use releases::{MISBEHAVING_RELEASE, SimReleases, artifact_bytes, demo_public_key};
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SimOptions {
+    /// Seeds the synthetic metrics and the ids.
+    pub seed: u64,
+    pub clock: ClockMode,
+    /// Deployment groups per environment: `api` and `worker`, then numbered ones.
+    pub targets_per_env: usize,
+}
+
+impl Default for SimOptions {
+    fn default() -> Self {
+        Self {
+            seed: 1,
+            clock: ClockMode::Real { speed: 20.0 },
+            targets_per_env: 2,
+        }
+    }
+}
+
+/// A running simulated world with every port wired, and the folder it lives in.
+pub struct Demo {
+    pub ports: Ports,
+    pub environments: Vec<Environment>,
+    /// The fork's clone; its `shiftdeck.toml` describes the environments.
+    pub fork_path: PathBuf,
+    pub control: Arc<SimHandle>,
+    /// Removed with the demo.
+    _dir: TempDir,
+}
+
+impl Demo {
+    /// Builds the world as the user finds it: dev mid-shift from v1.2.1 to v1.3.0, staging on
+    /// v1.2.1, prod on v1.2.0 with a colleague's proposal of v1.2.1 awaiting approval.
+    pub fn start(opts: SimOptions) -> PortResult<Demo> {
+        let dir = tempfile::Builder::new()
+            .prefix("shiftdeck-demo-")
+            .tempdir()
+            .map_err(|e| {
+                PortError::new(
+                    ErrorKind::Unavailable,
+                    format!("cannot create a temporary folder for the demo: {e}"),
+                )
+                .with_hint("check that the temporary directory (TMPDIR) exists and is writable")
+            })?;
+        let specs = environments::demo_environments(opts.targets_per_env);
+        let envs: Vec<Environment> = specs.iter().map(|s| s.env.clone()).collect();
+        let paths = fork_setup::create(dir.path(), &envs, demo_public_key())?;
+        let releases = Arc::new(SimReleases::load()?);
+        let clock = Arc::new(SimClock::new(opts.clock));
+        let pipeline = pipeline::Pipeline::watch(&paths.origin, fork_setup::BRANCH, envs.clone())?;
+        let world = opening::world(
+            opts.seed,
+            specs,
+            releases.versions().cloned().collect(),
+            pipeline,
+            clock.start(),
+        )?;
+        let control = Arc::new(SimHandle::new(clock.clone(), world, paths.origin.clone()));
+        let fork = GitFork::open(&paths.fork, fork_setup::REMOTE, fork_setup::BRANCH)?;
+        let ports = Ports {
+            releases,
+            fork: Arc::new(fork),
+            rollouts: control.clone(),
+            metrics: control.clone(),
+            clock,
+            audit: Arc::new(JsonlAudit::new(dir.path().join("audit.jsonl"))),
+            sim: Some(control.clone()),
+        };
+        Ok(Demo {
+            ports,
+            environments: envs,
+            fork_path: paths.fork,
+            control,
+            _dir: dir,
+        })
+    }
+
+    /// The fork's `shiftdeck.toml`.
+    pub fn config_path(&self) -> PathBuf {
+        self.fork_path.join("shiftdeck.toml")
+    }
+}

@@ -1,0 +1,414 @@
+//! The cockpit's flows as a user drives them with keys, against the simulated world on a manual
+//! clock: no terminal, real git underneath, deterministic.
+
+use std::process::Command as Process;
+use std::time::Duration;
+
+use shiftdeck::app::action::Command;
+use shiftdeck::app::headless::Headless;
+use shiftdeck::app::runner::World;
+use shiftdeck::app::state::{Modal, Pane, Settings, State};
+use shiftdeck::domain::audit::{ActionKind, Outcome};
+use shiftdeck::domain::rollout::DeploymentStatus;
+use shiftdeck::sim::{ClockMode, Demo, SimOptions};
+
+struct Cockpit {
+    demo: Demo,
+    app: Headless,
+}
+
+async fn cockpit(read_only: bool) -> Cockpit {
+    let demo = Demo::start(SimOptions {
+        seed: 7,
+        clock: ClockMode::Manual,
+        targets_per_env: 2,
+    })
+    .expect("the simulated world starts");
+    let settings = Settings {
+        environments: demo.environments.clone(),
+        read_only,
+        demo: true,
+        refresh_active: Duration::from_secs(20),
+        refresh_idle: Duration::from_secs(100),
+    };
+    let state = State::new(settings, demo.ports.clock.now());
+    let world = World::new(demo.ports.clone(), demo.environments.clone());
+    let mut app = Headless::new(world, state);
+    app.start().await;
+    Cockpit { demo, app }
+}
+
+impl Cockpit {
+    async fn advance(&mut self, d: Duration) {
+        self.demo.control.advance(d);
+        self.app.refresh().await;
+    }
+
+    async fn select_env(&mut self, name: &str) {
+        self.app.state.focus = Pane::Environments;
+        for _ in 0..self.app.state.settings.environments.len() {
+            self.app.press(Command::Up).await;
+        }
+        while self.app.state.env().unwrap().name != name {
+            let before = self.app.state.selected_env;
+            self.app.press(Command::Down).await;
+            assert_ne!(before, self.app.state.selected_env, "no environment {name}");
+        }
+    }
+
+    async fn select_version(&mut self, version: &str) {
+        self.app.state.focus = Pane::Environments;
+        self.app.press(Command::NextPane).await;
+        assert_eq!(self.app.state.focus, Pane::Versions);
+        for _ in 0..20 {
+            self.app.press(Command::Up).await;
+        }
+        while self.app.state.selected_release().unwrap().version.as_str() != version {
+            let before = self.app.state.selected_version;
+            self.app.press(Command::Down).await;
+            assert_ne!(
+                before, self.app.state.selected_version,
+                "no version {version}"
+            );
+        }
+    }
+
+    fn modal_text(&self) -> String {
+        match &self.app.state.modal {
+            Some(Modal::Message { title, body }) => format!("{title}: {body}"),
+            Some(Modal::Confirm(c)) => c
+                .details
+                .iter()
+                .map(|(k, v)| format!("{k}: {v}\n"))
+                .collect(),
+            None => String::new(),
+        }
+    }
+
+    fn git(&self, args: &[&str]) -> String {
+        let out = Process::new("git")
+            .arg("-C")
+            .arg(self.demo.control.origin_path())
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    fn status_of(&self, env: &str) -> Vec<DeploymentStatus> {
+        self.app.state.rollouts[env]
+            .value
+            .as_ref()
+            .unwrap()
+            .targets
+            .iter()
+            .filter_map(|t| t.latest.as_ref().map(|s| s.status))
+            .collect()
+    }
+
+    fn audit(&self) -> Vec<shiftdeck::domain::audit::AuditRecord> {
+        self.demo.ports.audit.read_all().unwrap()
+    }
+}
+
+#[tokio::test]
+async fn promote_dev_to_staging_pushes_a_commit_and_the_pipeline_deploys_it() {
+    let mut c = cockpit(false).await;
+    // Let dev's opening shift finish first: promotion into a shifting environment is refused.
+    c.advance(Duration::from_secs(15 * 60)).await;
+    assert_eq!(c.app.state.pinned("dev").unwrap().as_str(), "v1.3.0");
+    c.select_env("dev").await;
+    c.app.press(Command::Promote).await;
+    let text = c.modal_text();
+    assert!(
+        text.contains("staging") && text.contains("v1.2.1 → v1.3.0"),
+        "{text}"
+    );
+    c.app.press(Command::Confirm).await;
+    assert_eq!(c.app.state.modal, None, "{}", c.modal_text());
+
+    let log = c.git(&["log", "-1", "--format=%B", "main"]);
+    assert!(log.starts_with("Pin staging to v1.3.0"), "{log}");
+    assert!(
+        log.contains("Shiftdeck-Action: promote") && log.contains("Released-by: Demo Operator"),
+        "{log}"
+    );
+    assert_eq!(c.app.state.pinned("staging").unwrap().as_str(), "v1.3.0");
+
+    c.advance(Duration::from_secs(3 * 60)).await;
+    assert!(
+        c.status_of("staging").iter().any(|s| s.is_active()),
+        "a deployment started in staging: {:?}",
+        c.status_of("staging")
+    );
+    let audit = c.audit();
+    let last = audit.last().unwrap();
+    assert_eq!(
+        (last.action, last.outcome, last.environment.as_str()),
+        (ActionKind::Promote, Outcome::Succeeded, "staging")
+    );
+    assert!(
+        last.api_calls.iter().any(|call| call.contains("git push")),
+        "{:?}",
+        last.api_calls
+    );
+}
+
+#[tokio::test]
+async fn approving_the_colleagues_proposal_lands_it_and_ones_own_proposal_cannot_be_self_approved()
+{
+    let mut c = cockpit(false).await;
+    c.select_env("prod").await;
+    c.app.press(Command::Approve).await;
+    let text = c.modal_text();
+    assert!(
+        text.contains("Dana Reyes") && text.contains("v1.2.1"),
+        "{text}"
+    );
+    c.app.press(Command::Confirm).await;
+    assert_eq!(c.app.state.modal, None, "{}", c.modal_text());
+    let log = c.git(&["log", "-1", "--format=%B", "main"]);
+    assert!(log.contains("Approved-by: Demo Operator"), "{log}");
+    assert_eq!(c.app.state.pinned("prod").unwrap().as_str(), "v1.2.1");
+    assert!(
+        c.app
+            .state
+            .fork
+            .value
+            .as_ref()
+            .unwrap()
+            .proposals
+            .is_empty()
+    );
+
+    // The pipeline deploys it and waits at prod's manual gate until someone opens it.
+    c.advance(Duration::from_secs(3 * 60)).await;
+    c.app.press(Command::Approve).await;
+    assert!(
+        c.modal_text()
+            .contains("PutLifecycleEventHookExecutionStatus"),
+        "{}",
+        c.modal_text()
+    );
+    c.app.press(Command::Confirm).await;
+    c.advance(Duration::from_secs(30 * 60)).await;
+    assert_eq!(
+        c.status_of("prod"),
+        [DeploymentStatus::Succeeded, DeploymentStatus::Succeeded]
+    );
+
+    // Now the operator proposes v1.3.0 for prod and tries to approve it personally.
+    c.select_version("v1.3.0").await;
+    c.select_env_keeping_focus("prod").await;
+    c.app.press(Command::Promote).await;
+    assert!(c.modal_text().contains("approval"), "{}", c.modal_text());
+    c.app.press(Command::Confirm).await;
+    let proposals = &c.app.state.fork.value.as_ref().unwrap().proposals;
+    assert_eq!(proposals.len(), 1, "{proposals:?}");
+    c.app.state.focus = Pane::Environments;
+    c.app.press(Command::Approve).await;
+    let text = c.modal_text();
+    assert!(
+        text.contains("you proposed v1.3.0") && text.contains("other than the proposer"),
+        "{text}"
+    );
+    assert_eq!(c.app.state.pinned("prod").unwrap().as_str(), "v1.2.1");
+}
+
+impl Cockpit {
+    /// Selects an environment while the versions pane keeps focus.
+    async fn select_env_keeping_focus(&mut self, name: &str) {
+        let focus = self.app.state.focus;
+        self.select_env(name).await;
+        self.app.state.focus = focus;
+    }
+}
+
+#[tokio::test]
+async fn yanked_unsigned_and_tampered_versions_are_refused_with_the_reason_and_audited() {
+    let mut c = cockpit(false).await;
+    let releases = c.app.state.releases.value.clone().unwrap();
+    for (status, needle) in [
+        ("yanked", "yanked"),
+        ("unsigned", "unsigned"),
+        ("bad signature", "bad signature"),
+    ] {
+        let release = releases
+            .iter()
+            .find(|r| r.status.label() == status)
+            .expect(status);
+        c.select_version(release.version.as_str()).await;
+        c.select_env_keeping_focus("staging").await;
+        c.app.press(Command::Promote).await;
+        let text = c.modal_text();
+        assert!(
+            text.starts_with("Cannot promote") && text.contains(needle),
+            "{text}"
+        );
+        c.app.press(Command::Cancel).await;
+        let last = c.audit().pop().unwrap();
+        assert_eq!(last.outcome, Outcome::Refused);
+        assert!(last.message.contains(needle), "{}", last.message);
+    }
+    assert_eq!(c.app.state.pinned("staging").unwrap().as_str(), "v1.2.1");
+}
+
+#[tokio::test]
+async fn read_only_refuses_every_action_and_says_so() {
+    let mut c = cockpit(true).await;
+    for cmd in [Command::Promote, Command::Approve, Command::Rollback] {
+        c.app.press(cmd).await;
+        assert!(
+            c.modal_text().contains("read-only"),
+            "{cmd:?}: {}",
+            c.modal_text()
+        );
+        c.app.press(Command::Cancel).await;
+    }
+}
+
+#[tokio::test]
+async fn rollback_mid_shift_stops_the_deployment_returns_traffic_and_reverts_the_pin() {
+    let mut c = cockpit(false).await;
+    c.advance(Duration::from_secs(3 * 60)).await;
+    c.select_env("dev").await;
+    assert!(
+        c.status_of("dev")
+            .iter()
+            .all(|s| *s == DeploymentStatus::InProgress),
+        "{:?}",
+        c.status_of("dev")
+    );
+    c.app.press(Command::Rollback).await;
+    let text = c.modal_text();
+    assert!(
+        text.contains("StopDeployment") && text.contains("v1.3.0 → v1.2.1"),
+        "{text}"
+    );
+    c.app.press(Command::Confirm).await;
+    assert_eq!(c.app.state.modal, None, "{}", c.modal_text());
+    c.advance(Duration::from_secs(60)).await;
+
+    let rollout = c.app.state.rollouts["dev"].value.clone().unwrap();
+    for t in &rollout.targets {
+        let s = t.latest.as_ref().unwrap();
+        assert!(s.rollback.is_some(), "{}: {:?}", t.group, s.status);
+        assert_eq!(
+            s.target_percent, 0.0,
+            "{}: traffic back on the old version",
+            t.group
+        );
+    }
+    assert_eq!(c.app.state.pinned("dev").unwrap().as_str(), "v1.2.1");
+    let log = c.git(&["log", "-1", "--format=%B", "main"]);
+    assert!(
+        log.starts_with("Roll back dev to v1.2.1") && log.contains("Shiftdeck-Action: rollback"),
+        "{log}"
+    );
+}
+
+#[tokio::test]
+async fn rolling_back_a_protected_environment_needs_its_name_typed() {
+    let mut c = cockpit(false).await;
+    c.select_env("prod").await;
+    c.app.press(Command::Approve).await;
+    c.app.press(Command::Confirm).await;
+    // The approved pin deploys to prod and waits at the manual gate; approve opens it.
+    c.advance(Duration::from_secs(3 * 60)).await;
+    c.app.press(Command::Approve).await;
+    assert!(
+        c.modal_text()
+            .contains("PutLifecycleEventHookExecutionStatus"),
+        "{}",
+        c.modal_text()
+    );
+    c.app.press(Command::Confirm).await;
+    c.advance(Duration::from_secs(2 * 60)).await;
+    assert!(
+        c.status_of("prod")
+            .iter()
+            .any(|s| *s == DeploymentStatus::InProgress),
+        "{:?}",
+        c.status_of("prod")
+    );
+
+    c.app.press(Command::Rollback).await;
+    c.app.press(Command::Confirm).await;
+    assert!(
+        matches!(c.app.state.modal, Some(Modal::Confirm(_))),
+        "Enter without the name does nothing"
+    );
+    c.app.type_text("prd").await;
+    c.app.press(Command::Confirm).await;
+    assert!(
+        matches!(c.app.state.modal, Some(Modal::Confirm(_))),
+        "a wrong name does nothing"
+    );
+    c.app
+        .dispatch(shiftdeck::app::action::Action::Backspace)
+        .await;
+    c.app
+        .dispatch(shiftdeck::app::action::Action::Backspace)
+        .await;
+    c.app.type_text("rod").await;
+    c.app.press(Command::Confirm).await;
+    assert_eq!(c.app.state.modal, None, "{}", c.modal_text());
+    c.advance(Duration::from_secs(30)).await;
+    assert!(
+        c.status_of("prod")
+            .iter()
+            .all(|s| *s == DeploymentStatus::Stopped),
+        "{:?}",
+        c.status_of("prod")
+    );
+}
+
+#[tokio::test]
+async fn an_injected_fault_fires_the_alarm_and_codedeploy_rolls_back_on_its_own() {
+    let mut c = cockpit(false).await;
+    c.select_env("dev").await;
+    c.app.press(Command::InjectFault).await;
+    c.advance(Duration::from_secs(3 * 60)).await;
+    let rollout = c.app.state.rollouts["dev"].value.clone().unwrap();
+    for t in &rollout.targets {
+        let s = t.latest.as_ref().unwrap();
+        assert_eq!(s.status, DeploymentStatus::Failed, "{}", t.group);
+        let reason = &s.rollback.as_ref().expect("rolled back").reason;
+        assert!(reason.contains("alarm"), "{reason}");
+        assert_eq!(s.target_percent, 0.0);
+    }
+}
+
+#[tokio::test]
+async fn illegal_actions_are_refused_with_the_reason() {
+    let mut c = cockpit(false).await;
+    c.select_env("staging").await;
+    c.app.press(Command::Approve).await;
+    assert!(
+        c.modal_text()
+            .contains("nothing in staging awaits approval"),
+        "{}",
+        c.modal_text()
+    );
+    c.app.press(Command::Cancel).await;
+    c.select_env("dev").await;
+    c.app.press(Command::Promote).await;
+    assert!(
+        c.modal_text().contains("v1.3.0 is still shifting in dev"),
+        "{}",
+        c.modal_text()
+    );
+    c.app.press(Command::Cancel).await;
+    c.select_env("prod").await;
+    c.app.press(Command::Promote).await;
+    assert!(
+        c.modal_text().contains("prod is the last environment"),
+        "{}",
+        c.modal_text()
+    );
+}

@@ -8,4 +8,5 @@ pub mod domain;
 pub mod git;
 pub mod ports;
 pub mod sim;
+pub mod tui;
 pub mod ui;

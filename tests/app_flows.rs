@@ -330,9 +330,7 @@ async fn rolling_back_a_protected_environment_needs_its_name_typed() {
     c.app.press(Command::Confirm).await;
     c.advance(Duration::from_secs(2 * 60)).await;
     assert!(
-        c.status_of("prod")
-            .iter()
-            .any(|s| *s == DeploymentStatus::InProgress),
+        c.status_of("prod").contains(&DeploymentStatus::InProgress),
         "{:?}",
         c.status_of("prod")
     );

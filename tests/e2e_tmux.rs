@@ -48,6 +48,10 @@ impl Tmux {
         let mut args = vec!["send-keys", "-t", "e2e"];
         args.extend_from_slice(keys);
         assert!(self.cmd(&args).status().unwrap().success());
+        // A key right after Escape would read as Alt+key, as in any terminal.
+        if keys.last() == Some(&"Escape") {
+            std::thread::sleep(Duration::from_millis(300));
+        }
     }
 
     fn screen(&self) -> String {
@@ -102,8 +106,9 @@ fn read(p: &Path) -> String {
 
 /// Runs the demo from the shell, recording the tty settings before and after and the exit code.
 fn launch(t: &Tmux) {
+    // `exec` keeps the pid and the foreground: a background job could not read the terminal.
     let line = format!(
-        "stty -a > {before}; {bin} demo --speed 20 & echo $! > {pid}; wait $!; echo $? > {code}; stty -a > {after}; echo SHIFTDECK_EXITED",
+        "stty -a > {before}; sh -c 'echo $$ > {pid}; exec {bin} demo --speed 20'; echo $? > {code}; stty -a > {after}; echo SHIFTDECK_''EXITED",
         before = t.file("before").display(),
         after = t.file("after").display(),
         pid = t.file("pid").display(),
@@ -147,11 +152,18 @@ fn demo_shows_a_live_shift_answers_keys_and_restores_the_terminal_on_quit() {
     t.wait_for(&["promote", "rollback", "approve"], Duration::from_secs(5));
     t.send(&["Escape"]);
 
-    // Roll back prod, a protected environment: the modal wants its name typed.
+    // Approve the colleague's proposal for prod: the commit lands and the log says so.
     t.send(&["j", "j"]);
     t.send(&["a"]);
-    t.wait_for(&["Dana"], Duration::from_secs(5));
-    t.send(&["Escape"]);
+    t.wait_for(&["Dana Reyes", "Enter"], Duration::from_secs(5));
+    t.send(&["Enter"]);
+    t.wait_for(&["approved v1.2.1 for prod"], Duration::from_secs(10));
+
+    // Roll back dev's running shift: StopDeployment, then the pin revert.
+    t.send(&["k", "k", "r"]);
+    t.wait_for(&["StopDeployment"], Duration::from_secs(5));
+    t.send(&["Enter"]);
+    t.wait_for(&["rolled back dev"], Duration::from_secs(10));
 
     t.send(&["q"]);
     assert_restored(&t);

@@ -1,0 +1,117 @@
+//! Frame and key-to-frame budgets (DESIGN.md section 8) with 200 targets in each of 3
+//! environments. Run: `cargo bench --bench cockpit`. Prints median and p99.
+
+use std::time::{Duration, Instant};
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+use shiftdeck::app::action::{Action, Command};
+use shiftdeck::app::headless::Headless;
+use shiftdeck::app::runner::World;
+use shiftdeck::app::state::{Pane, Settings, State};
+use shiftdeck::app::update::update;
+use shiftdeck::sim::{ClockMode, Demo, SimOptions};
+use shiftdeck::ui::{self, Keymap, Theme};
+
+fn percentile(samples: &mut [Duration], p: f64) -> Duration {
+    samples.sort();
+    let i = ((samples.len() as f64 - 1.0) * p).round() as usize;
+    samples[i]
+}
+
+fn report(name: &str, samples: &mut [Duration], budget: &str) {
+    let median = percentile(samples, 0.5);
+    let p99 = percentile(samples, 0.99);
+    println!(
+        "{name:<40} n={:<5} median {:>8.3} ms   p99 {:>8.3} ms   (budget {budget})",
+        samples.len(),
+        median.as_secs_f64() * 1e3,
+        p99.as_secs_f64() * 1e3
+    );
+}
+
+fn main() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let demo = Demo::start(SimOptions {
+        seed: 1,
+        clock: ClockMode::Manual,
+        targets_per_env: 200,
+    })
+    .unwrap();
+    let settings = Settings {
+        environments: demo.environments.clone(),
+        read_only: false,
+        demo: true,
+        refresh_active: Duration::from_secs(20),
+        refresh_idle: Duration::from_secs(100),
+    };
+    let state = State::new(settings, demo.ports.clock.now());
+    let world = World::new(demo.ports.clone(), demo.environments.clone());
+    let mut app = Headless::new(world, state);
+    runtime.block_on(app.start());
+    demo.control.advance(Duration::from_secs(150));
+    runtime.block_on(app.refresh());
+    let targets: usize = app
+        .state
+        .rollouts
+        .values()
+        .filter_map(|r| r.value.as_ref())
+        .map(|r| r.targets.len())
+        .sum();
+    println!(
+        "world: {} environments, {targets} targets",
+        app.state.rollouts.len()
+    );
+
+    let keymap = Keymap::default();
+    let theme = Theme::load(None, false).unwrap();
+    let mut terminal = Terminal::new(TestBackend::new(200, 60)).unwrap();
+    let mut state = app.state.clone();
+
+    // Full frame at 200x60.
+    for _ in 0..50 {
+        terminal
+            .draw(|f| ui::draw(f, &state, &keymap, &theme))
+            .unwrap();
+    }
+    let mut frames = Vec::new();
+    for _ in 0..1000 {
+        let t = Instant::now();
+        terminal
+            .draw(|f| ui::draw(f, &state, &keymap, &theme))
+            .unwrap();
+        frames.push(t.elapsed());
+    }
+    report("full frame 200x60", &mut frames, "median <= 2 ms");
+
+    // Key press to frame: update for the key, then the frame it causes.
+    let keys = [
+        Command::Down,
+        Command::Down,
+        Command::NextPane,
+        Command::Down,
+        Command::Up,
+        Command::NextPane,
+        Command::Down,
+        Command::Down,
+        Command::PrevPane,
+        Command::PrevPane,
+        Command::Up,
+        Command::Help,
+        Command::Help,
+    ];
+    state.focus = Pane::Environments;
+    let mut latencies = Vec::new();
+    for i in 0..2000 {
+        let key = keys[i % keys.len()];
+        let t = Instant::now();
+        let effects = update(&mut state, Action::Command(key));
+        std::hint::black_box(effects);
+        terminal
+            .draw(|f| ui::draw(f, &state, &keymap, &theme))
+            .unwrap();
+        latencies.push(t.elapsed());
+    }
+    report("key press to frame", &mut latencies, "p99 <= 16 ms");
+}

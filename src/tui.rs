@@ -1,0 +1,122 @@
+//! Terminal lifecycle and the event loop: restored on quit, error, panic, SIGTERM and SIGHUP;
+//! redraws only when something changed.
+
+use std::io;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crossterm::event::{Event, EventStream, KeyEventKind};
+use futures::StreamExt;
+use tokio::sync::mpsc;
+
+use crate::app::action::{Action, Effect};
+use crate::app::runner::{Runner, World};
+use crate::app::state::State;
+use crate::app::update::update;
+use crate::ports::Clock;
+use crate::ui::{Keymap, Theme};
+
+/// Restores the terminal when dropped, whatever way the loop ends.
+struct TerminalGuard;
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        ratatui::restore();
+    }
+}
+
+pub struct Session {
+    pub world: World,
+    pub state: State,
+    pub keymap: Keymap,
+    pub theme: Theme,
+    pub clock: Arc<dyn Clock>,
+    /// Stop after the first frame and report how long it took (startup benchmark).
+    pub exit_after_first_frame: Option<Instant>,
+}
+
+/// Runs the cockpit until the user quits or a terminating signal arrives.
+pub async fn run(session: Session) -> io::Result<()> {
+    let Session {
+        world,
+        mut state,
+        keymap,
+        theme,
+        clock,
+        exit_after_first_frame,
+    } = session;
+    // ratatui::init installs a panic hook that restores the terminal before the message prints.
+    let mut terminal = ratatui::try_init()?;
+    let _guard = TerminalGuard;
+
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let mut runner = Runner::new(world, tx);
+    runner.start();
+    for effect in update(&mut state, Action::Tick(clock.now())) {
+        runner.run(effect);
+    }
+
+    let mut events = EventStream::new();
+    let mut terminate = signal(tokio::signal::unix::SignalKind::terminate())?;
+    let mut hangup = signal(tokio::signal::unix::SignalKind::hangup())?;
+
+    loop {
+        if state.needs_redraw {
+            terminal.draw(|frame| crate::ui::draw(frame, &state, &keymap, &theme))?;
+            state.needs_redraw = false;
+            if let Some(start) = exit_after_first_frame {
+                drop(terminal);
+                ratatui::restore();
+                eprintln!(
+                    "first frame after {:.1} ms",
+                    start.elapsed().as_secs_f64() * 1000.0
+                );
+                return Ok(());
+            }
+        }
+        // Tick faster while traffic is moving so weights and countdowns stay live.
+        let tick = if any_shift(&state) {
+            Duration::from_millis(250)
+        } else {
+            Duration::from_secs(1)
+        };
+        let action = tokio::select! {
+            event = events.next() => match event {
+                Some(Ok(Event::Key(key))) if key.kind != KeyEventKind::Release => {
+                    keymap.action_for(&key, state.text_input_active())
+                }
+                Some(Ok(Event::Resize(..))) => Some(Action::Resize),
+                Some(Ok(_)) => None,
+                Some(Err(e)) => return Err(e),
+                None => break,
+            },
+            Some(action) = rx.recv() => Some(action),
+            _ = tokio::time::sleep(tick) => Some(Action::Tick(clock.now())),
+            _ = terminate.recv() => break,
+            _ = hangup.recv() => break,
+        };
+        let Some(action) = action else { continue };
+        for effect in update(&mut state, action) {
+            if effect == Effect::Quit {
+                return Ok(());
+            }
+            runner.run(effect);
+        }
+        if state.quit {
+            break;
+        }
+    }
+    Ok(())
+}
+
+fn signal(kind: tokio::signal::unix::SignalKind) -> io::Result<tokio::signal::unix::Signal> {
+    tokio::signal::unix::signal(kind)
+}
+
+fn any_shift(state: &State) -> bool {
+    state
+        .rollouts
+        .values()
+        .filter_map(|r| r.value.as_ref())
+        .any(|r| r.targets.iter().any(|t| t.active_shift().is_some()))
+}

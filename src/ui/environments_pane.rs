@@ -1,0 +1,268 @@
+//! Environments: what each pins at the branch tip, what it serves, its shift, approvals, gates.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use crate::app::state::Pane;
+use crate::domain::rollout::DeploymentStatus;
+
+use super::layout::Shape;
+use super::pane;
+use super::theme::Theme;
+use super::view_model::{EnvRow, Freshness, PinView, ViewModel};
+
+pub fn draw(f: &mut Frame, area: Rect, shape: Shape, vm: &ViewModel, theme: &Theme) {
+    if area.is_empty() {
+        return;
+    }
+    let focused = vm.focus == Pane::Environments;
+    let name_w = vm.envs.iter().map(|e| e.env.name.len()).max().unwrap_or(0);
+    if shape == Shape::Tiny {
+        let lines: Vec<Line> = vm
+            .envs
+            .iter()
+            .map(|e| headline(e, name_w, theme, true))
+            .collect();
+        f.render_widget(Paragraph::new(lines), area);
+        return;
+    }
+    let mut title = vec![pane::title("Environments", focused, theme)];
+    if shape == Shape::Compact {
+        title.push(Span::raw(" "));
+        title.extend(fork_spans(vm, theme));
+    }
+    let inner = pane::frame(f, area, title, focused, Some(&vm.fork_freshness), theme);
+    let mut lines = Vec::new();
+    for e in &vm.envs {
+        let style = pane::row_style(e.selected, focused, theme);
+        lines.push(headline(e, name_w, theme, shape == Shape::Compact).style(style));
+        if shape == Shape::Wide {
+            let indent = || Span::raw("    ");
+            let mut detail = vec![indent()];
+            detail.extend(state_spans(e, theme, false));
+            lines.push(Line::from(detail).style(style));
+            let waiting = waiting_spans(e, theme, false);
+            if !waiting.is_empty() {
+                lines.push(Line::from([vec![indent()], waiting].concat()).style(style));
+            }
+        }
+    }
+    if shape == Shape::Wide {
+        let mut fork = vec![Span::styled("fork ", theme.muted)];
+        fork.extend(fork_spans(vm, theme));
+        lines.push(Line::from(fork));
+    }
+    f.render_widget(Paragraph::new(lines), inner);
+}
+
+/// Name, protection, pin and serving version; in one-line layouts also the state.
+fn headline<'a>(e: &'a EnvRow, name_w: usize, theme: &Theme, with_state: bool) -> Line<'a> {
+    let mut spans = vec![
+        Span::styled(pane::marker(e.selected), theme.focus),
+        Span::styled(format!("{:<name_w$}", e.env.name), theme.env_style(e.env)),
+        Span::raw(" "),
+    ];
+    if e.env.protected {
+        spans.push(Span::styled("PROTECTED", theme.protected));
+        spans.push(Span::raw(" "));
+    }
+    let pinned = match &e.pin {
+        PinView::Pinned(v) => Some(*v),
+        _ => None,
+    };
+    let serves_pin = matches!(e.serving.as_slice(), [one] if one.release.as_ref() == pinned);
+    if with_state && serves_pin {
+        // One line per environment: a pin that is also what serves is said once.
+        spans.push(Span::styled("on ", theme.muted));
+        spans.push(serving_span(e, theme));
+    } else {
+        spans.push(Span::styled("pin ", theme.muted));
+        spans.push(match &e.pin {
+            PinView::Pinned(v) => Span::styled(v.to_string(), theme.text),
+            PinView::Unreadable(why) => Span::styled(format!("unreadable: {why}"), theme.danger),
+            PinView::Unknown => Span::styled("?", theme.muted),
+        });
+        if !with_state || !e.serving.is_empty() {
+            spans.push(Span::styled(" serving ", theme.muted));
+            spans.push(serving_span(e, theme));
+        }
+    }
+    if with_state {
+        spans.push(Span::styled(" · ", theme.muted));
+        spans.extend(state_spans(e, theme, true));
+        let waiting = waiting_spans(e, theme, true);
+        if !waiting.is_empty() {
+            spans.push(Span::styled(" · ", theme.muted));
+            spans.extend(waiting);
+        }
+    }
+    Line::from(spans)
+}
+
+fn serving_span<'a>(e: &EnvRow, theme: &Theme) -> Span<'a> {
+    let labels: Vec<String> = e
+        .serving
+        .iter()
+        .map(|v| {
+            v.release
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_else(|| v.label())
+        })
+        .collect();
+    let text = match labels.len() {
+        0 => "?".to_string(),
+        1 => labels[0].clone(),
+        _ => format!("{} (mixed)", labels.join(", ")),
+    };
+    // A pin that differs from what serves is a deployment still to come, or one that failed.
+    let drift = matches!((&e.pin, e.serving.as_slice()), (PinView::Pinned(p), [one]) if one.release.as_ref() != Some(*p));
+    Span::styled(text, if drift { theme.warn } else { theme.text })
+}
+
+/// The environment's shift state and counts, or why it is unknown; `short` for one-line layouts.
+fn state_spans<'a>(e: &'a EnvRow, theme: &Theme, short: bool) -> Vec<Span<'a>> {
+    let sep = || Span::styled(" · ", theme.muted);
+    let c = e.counts;
+    let mut spans = Vec::new();
+    match (&e.freshness, c.targets) {
+        (Freshness::Failed { error, .. }, _) => {
+            let text = if short {
+                "✗ read failed".to_string()
+            } else {
+                format!("✗ read failed: {}", error.message)
+            };
+            return vec![Span::styled(text, theme.danger)];
+        }
+        (Freshness::Loading, _) => return vec![Span::styled("loading…", theme.muted)],
+        (_, 0) => return vec![Span::styled("no deployment groups", theme.muted)],
+        _ => {}
+    }
+    match e.shift {
+        Some(s) if s.is_rollback_redeploy => spans.push(Span::styled(
+            format!("ROLLING BACK to {}", s.to.label()),
+            theme.danger,
+        )),
+        Some(s) => {
+            let mut text = format!("shifting {:.0}%", s.target_percent);
+            if !short {
+                text.push_str(&format!(" → {}", s.to.label()));
+            }
+            if s.status != DeploymentStatus::InProgress {
+                text.push_str(&format!(" ({})", s.status.label()));
+            }
+            if c.shifting > 1 {
+                text.push_str(&format!(" · {}/{} groups", c.shifting, c.targets));
+            }
+            spans.push(Span::styled(text, theme.canary));
+        }
+        None if short => spans.push(Span::styled("idle", theme.muted)),
+        None => spans.push(Span::styled(
+            format!(
+                "idle · {} group{}",
+                c.targets,
+                if c.targets == 1 { "" } else { "s" }
+            ),
+            theme.muted,
+        )),
+    }
+    if c.alarming > 0 {
+        spans.extend([
+            sep(),
+            Span::styled(format!("{} ALARM", c.alarming), theme.danger),
+        ]);
+    }
+    if c.rolled_back > 0 {
+        spans.extend([
+            sep(),
+            Span::styled(format!("{} rolled back", c.rolled_back), theme.warn),
+        ]);
+    }
+    if let Freshness::Stale(_) = e.freshness {
+        spans.extend([sep(), Span::styled("STALE", theme.warn)]);
+    }
+    spans
+}
+
+/// What waits for a person: a proposal to approve or a manual gate to open.
+fn waiting_spans<'a>(e: &'a EnvRow, theme: &Theme, short: bool) -> Vec<Span<'a>> {
+    let mut spans = Vec::new();
+    if let Some(g) = e.gate {
+        let text = if short {
+            "gate waiting".to_string()
+        } else {
+            format!("manual gate waiting at {:?}", g.event)
+        };
+        spans.push(Span::styled(text, theme.warn));
+    }
+    if let Some(p) = e.proposal {
+        if !spans.is_empty() {
+            spans.push(Span::styled(" · ", theme.muted));
+        }
+        let outdated = if p.current { "" } else { " (outdated)" };
+        let text = if short {
+            format!("awaits approval {}{outdated}", p.version)
+        } else {
+            format!(
+                "awaiting approval: {} by {}{outdated}",
+                p.version, p.proposer.name
+            )
+        };
+        spans.push(Span::styled(text, theme.warn));
+    }
+    spans
+}
+
+fn fork_spans<'a>(vm: &'a ViewModel, theme: &Theme) -> Vec<Span<'a>> {
+    let Some(fork) = vm.fork else {
+        return vec![Span::styled(
+            match vm.fork_freshness.error() {
+                Some(e) => format!("✗ {}", e.message),
+                None => "not read yet".into(),
+            },
+            if vm.fork_freshness.error().is_some() {
+                theme.danger
+            } else {
+                theme.muted
+            },
+        )];
+    };
+    let sep = || Span::styled(" · ", theme.muted);
+    let mut spans = vec![Span::styled(
+        format!("{}@{}", fork.branch, fork.head),
+        theme.text,
+    )];
+    if fork.dirty {
+        spans.extend([sep(), Span::styled("dirty", theme.warn)]);
+    }
+    if fork.ahead > 0 {
+        spans.extend([
+            sep(),
+            Span::styled(format!("ahead {}", fork.ahead), theme.warn),
+        ]);
+    }
+    if fork.behind > 0 {
+        spans.extend([
+            sep(),
+            Span::styled(format!("behind {}", fork.behind), theme.warn),
+        ]);
+    }
+    if !(fork.dirty || fork.ahead > 0 || fork.behind > 0) {
+        spans.extend([sep(), Span::styled("clean", theme.ok)]);
+    }
+    if let Some(e) = &fork.fetch_error {
+        spans.extend([
+            sep(),
+            Span::styled(format!("fetch failed: {e}"), theme.danger),
+        ]);
+    }
+    if let Some(e) = vm.fork_freshness.error() {
+        spans.extend([
+            sep(),
+            Span::styled(format!("✗ {}", e.message), theme.danger),
+        ]);
+    }
+    spans
+}

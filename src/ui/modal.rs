@@ -1,0 +1,167 @@
+//! Confirm and message modals: exactly what will happen, and how to go on.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
+
+use crate::app::state::{Confirm, Plan};
+use crate::domain::audit::ActionKind;
+
+use super::pane::wrapped_height;
+use super::theme::Theme;
+
+/// A box of at most `width` × `height` in the middle of `area`.
+pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let width = width.min(area.width);
+    let height = height.min(area.height);
+    Rect {
+        x: area.x + (area.width - width) / 2,
+        y: area.y + (area.height - height) / 2,
+        width,
+        height,
+    }
+}
+
+/// A box leaves a margin of two columns each side, down to 20 columns.
+pub fn box_width(area: Rect, max_w: u16) -> u16 {
+    max_w.min(area.width.saturating_sub(4).max(area.width.min(20)))
+}
+
+/// Clears a box for `lines` in the middle of `area`, draws its border and the lines in it.
+pub fn boxed(f: &mut Frame, area: Rect, title: Line, border: Style, lines: Vec<Line>, max_w: u16) {
+    let width = box_width(area, max_w);
+    let inner_w = width.saturating_sub(4);
+    let height = wrapped_height(&lines, inner_w) + 2;
+    let rect = centered(area, width, height);
+    let block = Block::bordered()
+        .border_style(border)
+        .title(title)
+        .padding(ratatui::widgets::Padding::horizontal(1));
+    let inner = block.inner(rect);
+    f.render_widget(Clear, rect);
+    f.render_widget(block, rect);
+    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}
+
+/// The confirm modal's widest size.
+const MAX_W: u16 = 96;
+
+/// Splits `text` at spaces into pieces of at most `width` characters (longer words stay whole).
+pub fn wrap(text: &str, width: usize) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let mut start = 0;
+    let mut last_space = None;
+    for (i, ch) in text.char_indices() {
+        if ch == ' ' {
+            last_space = Some(i);
+        }
+        if text[start..i].chars().count() >= width.max(1)
+            && let Some(sp) = last_space.filter(|sp| *sp > start)
+        {
+            parts.push(&text[start..sp]);
+            start = sp + 1;
+            last_space = None;
+        }
+    }
+    parts.push(&text[start..]);
+    parts
+}
+
+pub fn draw_confirm(f: &mut Frame, area: Rect, c: &Confirm, theme: &Theme) {
+    let kind = c.plan.kind();
+    let dangerous = kind == ActionKind::Rollback || c.type_to_confirm.is_some();
+    let border = if dangerous { theme.danger } else { theme.focus };
+    let what = match &c.plan {
+        Plan::Promote {
+            as_proposal: true, ..
+        } => "propose",
+        Plan::ApproveGate { .. } => "open manual gate",
+        _ => kind.verb(),
+    };
+    let title = Line::from(vec![
+        Span::styled(format!(" {} ", what.to_uppercase()), border),
+        Span::styled(format!("{} ", c.plan.env()), theme.text),
+    ]);
+    let label_w = c
+        .details
+        .iter()
+        .map(|(l, _)| l.chars().count())
+        .max()
+        .unwrap_or(0);
+    let inner_w = usize::from(box_width(area, MAX_W).saturating_sub(4));
+    let value_w = inner_w.saturating_sub(label_w + 2);
+    let mut lines = Vec::new();
+    for (label, value) in &c.details {
+        // Values wrap under themselves so the labels stay a clean column.
+        for (i, part) in wrap(value, value_w).into_iter().enumerate() {
+            let label = if i == 0 { label.as_str() } else { "" };
+            lines.push(Line::from(vec![
+                Span::styled(format!("{label:>label_w$}  "), theme.muted),
+                Span::styled(part, theme.text),
+            ]));
+        }
+    }
+    lines.push(Line::default());
+    match &c.type_to_confirm {
+        Some(name) => {
+            let done = c.typed.trim() == name;
+            lines.push(Line::from(vec![
+                Span::styled(format!("{name} is protected. Type "), theme.warn),
+                Span::styled(name.as_str(), theme.protected),
+                Span::styled(" to confirm: ", theme.warn),
+                Span::styled(c.typed.as_str(), theme.text),
+                Span::styled("▏", theme.focus),
+                Span::styled(if done { "  ✓" } else { "" }, theme.ok),
+            ]));
+            lines.push(Line::from(Span::styled(
+                if done {
+                    "Enter confirm · Esc cancel"
+                } else {
+                    "Enter confirms once the name is typed · Esc cancel"
+                },
+                theme.muted,
+            )));
+        }
+        None => lines.push(Line::from(Span::styled(
+            "Enter confirm · Esc cancel",
+            theme.muted,
+        ))),
+    }
+    boxed(f, area, title, border, lines, MAX_W);
+}
+
+pub fn draw_message(f: &mut Frame, area: Rect, title: &str, body: &str, theme: &Theme) {
+    let mut lines: Vec<Line> = body
+        .lines()
+        .map(|l| Line::from(Span::styled(l, theme.text)))
+        .collect();
+    lines.push(Line::default());
+    lines.push(Line::from(Span::styled("Enter or Esc close", theme.muted)));
+    let title = Line::from(Span::styled(format!(" {title} "), theme.danger));
+    boxed(f, area, title, theme.danger, lines, 80);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_wrap_at_spaces() {
+        assert_eq!(wrap("a bb ccc dddd", 6), ["a bb", "ccc", "dddd"]);
+        assert_eq!(
+            wrap("v1.4.0 (#14) → v1.3.0 (#13)", 80),
+            ["v1.4.0 (#14) → v1.3.0 (#13)"]
+        );
+        assert_eq!(wrap("unbreakable", 3), ["unbreakable"]);
+        assert_eq!(wrap("", 3), [""]);
+    }
+
+    #[test]
+    fn centered_boxes_stay_inside_tiny_areas() {
+        let area = Rect::new(3, 2, 5, 1);
+        let r = centered(area, 80, 20);
+        assert_eq!(r.intersection(area), r);
+    }
+}

@@ -1,0 +1,44 @@
+//! `:` command palette: what is typed and the commands it matches.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+
+use super::modal::boxed;
+use super::theme::Theme;
+
+pub fn draw(
+    f: &mut Frame,
+    area: Rect,
+    input: &str,
+    matches: &[(String, String, &'static str)],
+    theme: &Theme,
+) {
+    let name_w = matches.iter().map(|(n, _, _)| n.len()).max().unwrap_or(0);
+    let keys_w = matches.iter().map(|(_, k, _)| k.len()).max().unwrap_or(0);
+    let mut lines = vec![
+        Line::from(vec![
+            Span::styled(": ", theme.accent),
+            Span::styled(input, theme.text),
+            Span::styled("▏", theme.focus),
+        ]),
+        Line::default(),
+    ];
+    if matches.is_empty() {
+        lines.push(Line::from(Span::styled("no command matches", theme.warn)));
+    }
+    for (i, (name, keys, what)) in matches.iter().enumerate() {
+        // Enter runs the first match, so it is marked.
+        let style = if i == 0 { theme.selection } else { theme.text };
+        lines.push(
+            Line::from(vec![
+                Span::styled(format!("{name:<name_w$}  "), theme.accent),
+                Span::styled(format!("{keys:<keys_w$}  "), theme.muted),
+                Span::styled(*what, theme.text),
+            ])
+            .style(style),
+        );
+    }
+    let title = Line::from(Span::styled(" Command ", theme.focus));
+    boxed(f, area, title, theme.focus, lines, 90);
+}

@@ -1,0 +1,120 @@
+//! The frame every pane shares: title, focus, the age of its data, and failures shown in place.
+
+use ratatui::Frame;
+use ratatui::layout::{Alignment, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Wrap};
+
+use super::theme::Theme;
+use super::view_model::Freshness;
+
+/// Draws the pane's border and title and returns the area inside it.
+pub fn frame(
+    f: &mut Frame,
+    area: Rect,
+    title: Vec<Span<'_>>,
+    focused: bool,
+    freshness: Option<&Freshness>,
+    theme: &Theme,
+) -> Rect {
+    let border = if focused { theme.focus } else { theme.border };
+    let mut spans = vec![Span::raw(" ")];
+    spans.extend(title);
+    spans.push(Span::raw(" "));
+    let mut block = Block::bordered()
+        .border_style(border)
+        .title(Line::from(spans));
+    if let Some(fresh) = freshness {
+        let style = match fresh {
+            Freshness::Loading | Freshness::Fresh(_) => theme.muted,
+            Freshness::Stale(_) => theme.warn,
+            Freshness::Failed { .. } => theme.danger,
+        };
+        block = block.title(
+            Line::from(Span::styled(format!(" {} ", fresh.label()), style))
+                .alignment(Alignment::Right),
+        );
+    }
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    inner
+}
+
+/// The pane's title text, in focus style when focused.
+pub fn title<'a>(
+    text: impl Into<std::borrow::Cow<'a, str>>,
+    focused: bool,
+    theme: &Theme,
+) -> Span<'a> {
+    let style = if focused { theme.focus } else { theme.text };
+    Span::styled(text, style.add_modifier(ratatui::style::Modifier::BOLD))
+}
+
+/// Writes a failed read's message and hint at the top of `area`; returns the rest.
+pub fn failure(f: &mut Frame, area: Rect, freshness: &Freshness, theme: &Theme) -> Rect {
+    let Some(error) = freshness.error() else {
+        return area;
+    };
+    let mut lines = vec![Line::from(vec![
+        Span::styled("✗ read failed: ", theme.danger),
+        Span::styled(error.message.as_str(), theme.text),
+    ])];
+    if let Some(hint) = &error.hint {
+        lines.push(Line::from(vec![
+            Span::styled("  hint: ", theme.warn),
+            Span::styled(hint.as_str(), theme.text),
+        ]));
+    }
+    let height = wrapped_height(&lines, area.width).min(area.height);
+    f.render_widget(
+        Paragraph::new(lines).wrap(Wrap { trim: false }),
+        Rect { height, ..area },
+    );
+    let label = match freshness {
+        Freshness::Failed { age: Some(_), .. } => "last good read, not live:",
+        _ => "",
+    };
+    let rest = Rect {
+        y: area.y + height,
+        height: area.height - height,
+        ..area
+    };
+    if label.is_empty() || rest.height == 0 {
+        return rest;
+    }
+    f.render_widget(Span::styled(label, theme.stale), rest);
+    Rect {
+        y: rest.y + 1,
+        height: rest.height - 1,
+        ..rest
+    }
+}
+
+/// Rows `lines` take when wrapped at `width`, counting characters (word wrapping may need one
+/// more, which is then cut).
+pub fn wrapped_height(lines: &[Line], width: u16) -> u16 {
+    let width = usize::from(width.max(1));
+    let rows: usize = lines.iter().map(|l| l.width().div_ceil(width).max(1)).sum();
+    rows.min(usize::from(u16::MAX)) as u16
+}
+
+/// Greys out what was drawn in `area` so old numbers do not look live.
+pub fn dim_if_untrusted(f: &mut Frame, area: Rect, freshness: &Freshness, theme: &Theme) {
+    if freshness.untrusted() {
+        f.buffer_mut().set_style(area, theme.stale);
+    }
+}
+
+/// Selection highlight for a row, shown strongly only in the focused pane.
+pub fn row_style(selected: bool, focused: bool, theme: &Theme) -> Style {
+    match (selected, focused) {
+        (true, true) => theme.selection,
+        _ => Style::default(),
+    }
+}
+
+/// The marker in front of a row: the selection stays visible when the pane is not focused.
+pub fn marker(selected: bool) -> &'static str {
+    if selected { "▸ " } else { "  " }
+}

@@ -1,0 +1,408 @@
+//! The shift monitor for the selected target: weight gauge, step timeline with next step and ETA,
+//! hooks and manual gate, rollback, alarms, canary against baseline, and what cannot be done.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Sparkline};
+
+use crate::app::state::Pane;
+use crate::domain::rollout::{
+    AlarmState, DeploymentStatus, EventStatus, NOT_POSSIBLE, Shift, Target,
+};
+use crate::domain::time::{Timestamp, short_duration};
+use crate::ports::VersionMetrics;
+
+use super::gauge::weight_bar;
+use super::pane;
+use super::theme::Theme;
+use super::view_model::{Freshness, MetricsView, ShiftView, ViewModel};
+
+pub fn draw(f: &mut Frame, area: Rect, vm: &ViewModel, theme: &Theme) {
+    if area.is_empty() {
+        return;
+    }
+    let s = &vm.shift;
+    let focused = vm.focus == Pane::Shift;
+    let mut title = vec![pane::title("Shift", focused, theme)];
+    if let Some(env) = s.env {
+        title.push(Span::raw(" "));
+        title.push(Span::styled(env.name.as_str(), theme.env_style(env)));
+        if env.protected {
+            title.push(Span::raw(" "));
+            title.push(Span::styled("PROTECTED", theme.protected));
+        }
+    }
+    if let Some(t) = s.target {
+        title.push(Span::styled(
+            format!(" / {} ({}/{})", t.group, s.index + 1, s.total),
+            theme.text,
+        ));
+    }
+    let inner = pane::frame(f, area, title, focused, Some(&s.freshness), theme);
+    let body = pane::failure(f, inner, &s.freshness, theme);
+    let Some(target) = s.target else {
+        let text = match s.freshness {
+            Freshness::Loading => "reading deployments…",
+            _ if s.total == 0 && vm.overview.total == 0 => "no deployment groups to show",
+            _ => "no deployment group matches the filter",
+        };
+        f.render_widget(Span::styled(text, theme.muted), body);
+        return;
+    };
+    let shift = target.latest.as_ref();
+    let active = shift.is_some_and(|s| s.status.is_active());
+    let cannot_h = if active && body.height >= 16 {
+        NOT_POSSIBLE.len() as u16
+    } else {
+        0
+    };
+    let metrics_h = if shift.is_some() && body.height >= 10 {
+        2
+    } else {
+        0
+    };
+    let [text_area, metrics_area, cannot_area] = Layout::vertical([
+        Constraint::Fill(1),
+        Constraint::Length(metrics_h),
+        Constraint::Length(cannot_h),
+    ])
+    .areas(body);
+    let lines = target_lines(target, s, vm.now, usize::from(body.width), theme);
+    f.render_widget(Paragraph::new(lines), text_area);
+    if let Some(shift) = shift {
+        draw_metrics(f, metrics_area, shift, &s.metrics, theme);
+    }
+    let cannot: Vec<Line> = NOT_POSSIBLE
+        .iter()
+        .map(|(what, why)| {
+            Line::from(vec![
+                Span::styled(
+                    format!("✗ {what}"),
+                    theme.muted.add_modifier(Modifier::CROSSED_OUT),
+                ),
+                Span::styled(format!(": {why}"), theme.muted),
+            ])
+        })
+        .collect();
+    f.render_widget(Paragraph::new(cannot), cannot_area);
+    pane::dim_if_untrusted(f, body, &s.freshness, theme);
+}
+
+/// Label column width, so values line up.
+const LABEL: usize = 8;
+
+fn label(text: &str, theme: &Theme) -> Span<'static> {
+    Span::styled(format!("{text:<LABEL$}"), theme.muted)
+}
+
+fn target_lines<'a>(
+    t: &'a Target,
+    view: &ShiftView,
+    now: Timestamp,
+    width: usize,
+    theme: &Theme,
+) -> Vec<Line<'a>> {
+    let mut lines = Vec::new();
+    let config = match &t.latest {
+        Some(s) => s.config.label(),
+        None => t
+            .config_name
+            .strip_prefix("CodeDeployDefault.Lambda")
+            .unwrap_or(&t.config_name)
+            .to_string(),
+    };
+    let mut head = vec![
+        label("target", theme),
+        Span::styled(format!("{}:{}", t.function, t.alias), theme.text),
+        Span::styled(format!(" · {config}"), theme.muted),
+    ];
+    if !t.auto_rollback_on_alarm {
+        head.push(Span::styled(" · no auto-rollback on alarm", theme.warn));
+    }
+    lines.push(Line::from(head));
+    let Some(shift) = &t.latest else {
+        let serving = t.serving().map(|v| v.label()).unwrap_or_else(|| "?".into());
+        lines.push(Line::from(vec![
+            label("idle", theme),
+            Span::styled(
+                format!("alias serves {serving}; no deployment yet"),
+                theme.text,
+            ),
+        ]));
+        lines.extend(alarm_lines(t, theme));
+        return lines;
+    };
+    lines.push(status_line(shift, now, theme));
+    lines.push(weight_line(shift, width, theme));
+    if let Some(rb) = &shift.rollback {
+        lines.push(Line::from(vec![
+            Span::styled("ROLLED BACK", theme.danger),
+            Span::styled(
+                format!(
+                    " at {}: all traffic returned to {}",
+                    rb.at.clock(),
+                    shift.from.label()
+                ),
+                theme.danger,
+            ),
+        ]));
+        lines.push(Line::from(vec![
+            label("why", theme),
+            Span::styled(rb.reason.as_str(), theme.text),
+        ]));
+    } else if shift.is_rollback_redeploy && shift.status.is_active() {
+        lines.push(Line::from(vec![
+            Span::styled("ROLLBACK IN PROGRESS ", theme.danger),
+            Span::styled(
+                format!("returning all traffic to {}", shift.to.label()),
+                theme.text,
+            ),
+        ]));
+    }
+    if let Some(g) = &shift.gate {
+        lines.push(Line::from(vec![
+            label("gate", theme),
+            Span::styled(
+                format!(
+                    "manual gate waiting at {:?} for {}",
+                    g.event,
+                    short_duration(now.since(g.waiting_since))
+                ),
+                theme.warn,
+            ),
+            Span::styled(" · a approves it", theme.muted),
+        ]));
+    }
+    if shift.status == DeploymentStatus::InProgress || shift.traffic_started_at.is_some() {
+        lines.push(timeline_line(shift, view, theme));
+    }
+    if let Some(p) = &view.progress {
+        let mut spans = vec![label("next", theme)];
+        match p.next {
+            Some(step) => {
+                let at = shift
+                    .traffic_started_at
+                    .map(|t| t.plus(step.at))
+                    .unwrap_or(now);
+                spans.push(Span::styled(
+                    format!(
+                        "{}% at {} (in {})",
+                        step.percent,
+                        at.clock(),
+                        short_duration(at.since(now))
+                    ),
+                    theme.text,
+                ));
+            }
+            None => spans.push(Span::styled("last step reached", theme.text)),
+        }
+        spans.push(Span::styled(
+            format!(
+                " · ETA {} (in {})",
+                p.eta.clock(),
+                short_duration(p.eta.since(now))
+            ),
+            theme.accent,
+        ));
+        lines.push(Line::from(spans));
+    }
+    lines.push(hooks_line(shift, theme));
+    lines.extend(alarm_lines(t, theme));
+    lines
+}
+
+fn status_line<'a>(shift: &'a Shift, now: Timestamp, theme: &Theme) -> Line<'a> {
+    let style = match shift.status {
+        DeploymentStatus::Succeeded => theme.ok,
+        DeploymentStatus::Failed | DeploymentStatus::Stopped => theme.danger,
+        _ => theme.canary,
+    };
+    let mut spans = vec![
+        label("deploy", theme),
+        Span::styled(shift.deployment_id.as_str(), theme.text),
+        Span::raw(" "),
+        Span::styled(shift.status.label(), style.add_modifier(Modifier::BOLD)),
+    ];
+    if let Some(done) = shift.completed_at {
+        spans.push(Span::styled(
+            format!(
+                " · ended {} ({} ago)",
+                done.clock(),
+                short_duration(now.since(done))
+            ),
+            theme.muted,
+        ));
+    } else {
+        spans.push(Span::styled(
+            format!(" · started {}", shift.created_at.clock()),
+            theme.muted,
+        ));
+    }
+    Line::from(spans)
+}
+
+fn weight_line<'a>(shift: &'a Shift, width: usize, theme: &Theme) -> Line<'a> {
+    let bar_w = (width.saturating_sub(LABEL) / 3).clamp(4, 30);
+    let pct = shift.target_percent;
+    let [new, old] = weight_bar(pct, bar_w, theme);
+    Line::from(vec![
+        label("weight", theme),
+        new,
+        old,
+        Span::styled(format!(" {pct:.0}% {}", shift.to.label()), theme.canary),
+        Span::styled(
+            format!(
+                " · {:.0}% {}",
+                100.0 - pct.clamp(0.0, 100.0),
+                shift.from.label()
+            ),
+            theme.baseline,
+        ),
+    ])
+}
+
+/// Each step as done, current or still to come: `✓10 ✓20 ▶30 ·40`.
+fn timeline_line<'a>(shift: &Shift, view: &ShiftView, theme: &Theme) -> Line<'a> {
+    let steps = shift.config.steps();
+    let elapsed = view.progress.as_ref().map(|p| p.elapsed);
+    let current = elapsed.and_then(|e| steps.iter().rposition(|s| s.at <= e));
+    let finished = !shift.status.is_active() || shift.status == DeploymentStatus::Baking;
+    let mut spans = vec![label("steps", theme)];
+    for (i, step) in steps.iter().enumerate() {
+        let (mark, style) = match current {
+            _ if finished && shift.rollback.is_none() => ("✓", theme.ok),
+            Some(c) if i < c => ("✓", theme.ok),
+            Some(c) if i == c => ("▶", theme.canary.add_modifier(Modifier::BOLD)),
+            _ => ("·", theme.muted),
+        };
+        spans.push(Span::styled(format!("{mark}{} ", step.percent), style));
+    }
+    Line::from(spans)
+}
+
+fn hooks_line<'a>(shift: &Shift, theme: &Theme) -> Line<'a> {
+    let mut spans = vec![label("hooks", theme)];
+    for (i, (event, status)) in shift.events.iter().enumerate() {
+        let (mark, style) = match status {
+            EventStatus::Succeeded => ("✓", theme.ok),
+            EventStatus::InProgress => ("▶", theme.canary),
+            EventStatus::Failed => ("✗", theme.danger),
+            EventStatus::Skipped => ("-", theme.muted),
+            EventStatus::Pending => ("·", theme.muted),
+        };
+        if i > 0 {
+            spans.push(Span::styled(" ", theme.muted));
+        }
+        spans.push(Span::styled(format!("{mark} {event:?}"), style));
+    }
+    Line::from(spans)
+}
+
+fn alarm_lines<'a>(t: &'a Target, theme: &Theme) -> Vec<Line<'a>> {
+    if t.alarms.is_empty() {
+        return vec![Line::from(vec![
+            label("alarms", theme),
+            Span::styled("none configured for this group", theme.warn),
+        ])];
+    }
+    // Firing alarms first: they are why a shift stops.
+    let mut alarms: Vec<_> = t.alarms.iter().collect();
+    alarms.sort_by_key(|a| a.state != AlarmState::Alarm);
+    let mut lines = Vec::new();
+    for (i, a) in alarms.into_iter().enumerate() {
+        let (state, style) = match a.state {
+            AlarmState::Alarm => ("● ALARM", theme.danger),
+            AlarmState::Ok => ("○ OK   ", theme.ok),
+            AlarmState::InsufficientData => ("◌ NODATA", theme.warn),
+        };
+        let spans = vec![
+            label(if i == 0 { "alarms" } else { "" }, theme),
+            Span::styled(state, style),
+            Span::styled(format!(" {} ", a.name), theme.text),
+            Span::styled(format!("since {} · ", a.updated_at.clock()), theme.muted),
+            Span::styled(a.threshold.as_str(), theme.muted),
+        ];
+        lines.push(Line::from(spans));
+        if a.state == AlarmState::Alarm {
+            lines.push(Line::from(vec![
+                label("", theme),
+                Span::styled(a.reason.as_str(), theme.text),
+            ]));
+        }
+    }
+    lines
+}
+
+/// Picks one per-minute series out of a version's metrics.
+type Series = fn(&VersionMetrics) -> &[f64];
+
+/// Error rate and p99 of the new version (canary) beside the old one (baseline), on one scale.
+fn draw_metrics(f: &mut Frame, area: Rect, shift: &Shift, m: &MetricsView, theme: &Theme) {
+    if area.is_empty() {
+        return;
+    }
+    if let Freshness::Failed { error, .. } = &m.freshness {
+        let line = Line::from(vec![
+            label("metrics", theme),
+            Span::styled(format!("✗ {}", error.message), theme.danger),
+        ]);
+        f.render_widget(Paragraph::new(line), area);
+        return;
+    }
+    if m.canary.is_none() && m.baseline.is_none() {
+        let line = Line::from(vec![
+            label("metrics", theme),
+            Span::styled("no canary or baseline data yet", theme.muted),
+        ]);
+        f.render_widget(Paragraph::new(line), area);
+        return;
+    }
+    let rows: [(&str, &str, Series); 2] = [
+        ("errors", "%", |v| &v.error_rate),
+        ("p99", "ms", |v| &v.p99_ms),
+    ];
+    let stale = m.freshness.untrusted();
+    for ((name, unit, series), row) in rows.into_iter().zip(area.rows()) {
+        let canary = m.canary.map(series).unwrap_or_default();
+        let baseline = m.baseline.map(series).unwrap_or_default();
+        let max = canary
+            .iter()
+            .chain(baseline)
+            .fold(0.0_f64, |a, b| a.max(*b));
+        // Values are scaled to integers for the sparkline; both series share one maximum.
+        let scale = if max > 0.0 { 1000.0 / max } else { 0.0 };
+        let value_w = 16;
+        let [lab, c_spark, c_val, b_spark, b_val] = Layout::horizontal([
+            Constraint::Length(LABEL as u16),
+            Constraint::Fill(1),
+            Constraint::Length(value_w),
+            Constraint::Fill(1),
+            Constraint::Length(value_w),
+        ])
+        .areas(row);
+        f.render_widget(label(name, theme), lab);
+        for (data, spark, val, style, who, version) in [
+            (canary, c_spark, c_val, theme.canary, "new", &shift.to),
+            (baseline, b_spark, b_val, theme.baseline, "old", &shift.from),
+        ] {
+            let tail = &data[data.len().saturating_sub(usize::from(spark.width))..];
+            let points: Vec<u64> = tail.iter().map(|v| (v * scale).round() as u64).collect();
+            f.render_widget(
+                Sparkline::default().data(&points).max(1000).style(style),
+                spark,
+            );
+            let last = match data.last() {
+                Some(v) if unit == "%" => format!(" {v:.1}{unit}"),
+                Some(v) => format!(" {v:.0}{unit}"),
+                None => " –".into(),
+            };
+            let text = format!("{last} {who} #{}", version.number);
+            f.render_widget(
+                Span::styled(text, if stale { theme.stale } else { style }),
+                val,
+            );
+        }
+    }
+}

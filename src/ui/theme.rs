@@ -1,0 +1,237 @@
+//! Colour themes as data: semantic roles loaded from `themes/*.toml`, with `NO_COLOR` honoured.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::str::FromStr;
+
+use ratatui::style::{Color, Modifier, Style};
+use serde::Deserialize;
+
+use crate::domain::env::Environment;
+
+const DARK: &str = include_str!("../../themes/dark.toml");
+const LIGHT: &str = include_str!("../../themes/light.toml");
+const HIGH_CONTRAST: &str = include_str!("../../themes/high-contrast.toml");
+const NO_COLOR: &str = include_str!("../../themes/no-color.toml");
+
+/// What each piece of the screen means, mapped to a style.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Theme {
+    pub text: Style,
+    pub muted: Style,
+    pub accent: Style,
+    pub border: Style,
+    pub focus: Style,
+    pub ok: Style,
+    pub warn: Style,
+    pub danger: Style,
+    pub canary: Style,
+    pub baseline: Style,
+    pub protected: Style,
+    pub selection: Style,
+    pub stale: Style,
+    no_color: bool,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RoleSpec {
+    fg: Option<String>,
+    bg: Option<String>,
+    #[serde(default)]
+    modifiers: Vec<String>,
+}
+
+const ROLES: [&str; 13] = [
+    "text",
+    "muted",
+    "accent",
+    "border",
+    "focus",
+    "ok",
+    "warn",
+    "danger",
+    "canary",
+    "baseline",
+    "protected",
+    "selection",
+    "stale",
+];
+
+impl Theme {
+    /// A compiled-in theme by name, or a theme file by path; with `no_color` only modifiers are
+    /// used, whatever the theme says.
+    pub fn load(name_or_path: Option<&str>, no_color: bool) -> Result<Theme, String> {
+        if no_color {
+            return parse(NO_COLOR, "no-color", true);
+        }
+        match name_or_path.unwrap_or("dark") {
+            "dark" => parse(DARK, "dark", false),
+            "light" => parse(LIGHT, "light", false),
+            "high-contrast" => parse(HIGH_CONTRAST, "high-contrast", false),
+            path => {
+                let text = std::fs::read_to_string(Path::new(path)).map_err(|e| {
+                    format!("theme {path}: {e} (built-in themes: dark, light, high-contrast)")
+                })?;
+                parse(&text, path, false)
+            }
+        }
+    }
+
+    /// A role by its name in the theme file.
+    pub fn role(&self, name: &str) -> Option<Style> {
+        Some(match name {
+            "text" => self.text,
+            "muted" => self.muted,
+            "accent" => self.accent,
+            "border" => self.border,
+            "focus" => self.focus,
+            "ok" => self.ok,
+            "warn" => self.warn,
+            "danger" => self.danger,
+            "canary" => self.canary,
+            "baseline" => self.baseline,
+            "protected" => self.protected,
+            "selection" => self.selection,
+            "stale" => self.stale,
+            _ => return None,
+        })
+    }
+
+    /// How an environment's name is drawn: its configured accent (a role or a colour), the
+    /// protected role for protected environments, else the theme's accent.
+    pub fn env_style(&self, env: &Environment) -> Style {
+        let configured = env.accent.as_deref().and_then(|a| {
+            self.role(a).or_else(|| {
+                Color::from_str(a)
+                    .ok()
+                    .map(|c| self.accent.fg(if self.no_color { Color::Reset } else { c }))
+            })
+        });
+        match configured {
+            Some(style) => style,
+            None if env.protected => self.protected,
+            None => self.accent,
+        }
+    }
+}
+
+fn parse(text: &str, name: &str, no_color: bool) -> Result<Theme, String> {
+    let specs: BTreeMap<String, RoleSpec> =
+        toml::from_str(text).map_err(|e| format!("theme {name}: {e}"))?;
+    if let Some(unknown) = specs.keys().find(|k| !ROLES.contains(&k.as_str())) {
+        return Err(format!(
+            "theme {name}: unknown role {unknown:?}; roles are {}",
+            ROLES.join(", ")
+        ));
+    }
+    // Roles a user theme leaves out fall back to the dark theme's.
+    let fallback: BTreeMap<String, RoleSpec> = if no_color || name == "dark" {
+        BTreeMap::new()
+    } else {
+        toml::from_str(DARK).map_err(|e| format!("theme dark: {e}"))?
+    };
+    let style = |role: &str| -> Result<Style, String> {
+        let spec = specs.get(role).or_else(|| fallback.get(role));
+        spec.map(|s| to_style(s, no_color))
+            .transpose()
+            .map(Option::unwrap_or_default)
+            .map_err(|e| format!("theme {name}: role {role}: {e}"))
+    };
+    Ok(Theme {
+        text: style("text")?,
+        muted: style("muted")?,
+        accent: style("accent")?,
+        border: style("border")?,
+        focus: style("focus")?,
+        ok: style("ok")?,
+        warn: style("warn")?,
+        danger: style("danger")?,
+        canary: style("canary")?,
+        baseline: style("baseline")?,
+        protected: style("protected")?,
+        selection: style("selection")?,
+        stale: style("stale")?,
+        no_color,
+    })
+}
+
+fn to_style(spec: &RoleSpec, no_color: bool) -> Result<Style, String> {
+    let mut style = Style::default();
+    if !no_color {
+        if let Some(fg) = &spec.fg {
+            style = style.fg(color(fg)?);
+        }
+        if let Some(bg) = &spec.bg {
+            style = style.bg(color(bg)?);
+        }
+    }
+    for m in &spec.modifiers {
+        style = style.add_modifier(modifier(m)?);
+    }
+    Ok(style)
+}
+
+fn color(s: &str) -> Result<Color, String> {
+    Color::from_str(s).map_err(|_| format!("{s:?} is not a colour (a name, #rrggbb or 0-255)"))
+}
+
+fn modifier(s: &str) -> Result<Modifier, String> {
+    Ok(match s {
+        "bold" => Modifier::BOLD,
+        "dim" => Modifier::DIM,
+        "italic" => Modifier::ITALIC,
+        "underlined" => Modifier::UNDERLINED,
+        "reversed" => Modifier::REVERSED,
+        "crossed_out" => Modifier::CROSSED_OUT,
+        other => {
+            return Err(format!(
+                "{other:?} is not a modifier (bold, dim, italic, underlined, reversed, crossed_out)"
+            ));
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_built_in_theme_loads() {
+        for name in ["dark", "light", "high-contrast"] {
+            let theme = Theme::load(Some(name), false).unwrap();
+            assert_ne!(theme.danger, theme.ok, "{name}");
+            assert!(theme.protected.bg.is_some(), "{name}");
+        }
+    }
+
+    #[test]
+    fn no_color_keeps_only_modifiers() {
+        let theme = Theme::load(Some("dark"), true).unwrap();
+        for role in ROLES {
+            let style = theme.role(role).unwrap();
+            assert_eq!((style.fg, style.bg), (None, None), "{role}");
+        }
+        assert!(theme.selection.add_modifier.contains(Modifier::REVERSED));
+    }
+
+    #[test]
+    fn a_theme_file_overrides_some_roles_and_reports_mistakes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("mine.toml");
+        std::fs::write(&path, "danger = { fg = \"magenta\" }\n").unwrap();
+        let theme = Theme::load(path.to_str(), false).unwrap();
+        assert_eq!(theme.danger.fg, Some(Color::Magenta));
+        assert_eq!(theme.ok, Theme::load(None, false).unwrap().ok);
+
+        std::fs::write(&path, "text = {}\ndangr = { fg = \"red\" }\n").unwrap();
+        let err = Theme::load(path.to_str(), false).unwrap_err();
+        assert!(err.contains("unknown role \"dangr\""), "{err}");
+        std::fs::write(&path, "text = { fg = \"chartreuse-ish\" }\n").unwrap();
+        let err = Theme::load(path.to_str(), false).unwrap_err();
+        assert!(
+            err.contains("role text") && err.contains("not a colour"),
+            "{err}"
+        );
+    }
+}

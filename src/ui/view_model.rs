@@ -1,0 +1,484 @@
+//! What one frame shows, derived from `State`: only the rows that fit, with staleness worked out.
+
+use std::time::Duration;
+
+use crate::app::action::Command;
+use crate::app::plan::availability;
+use crate::app::state::{Confirm, Input, LogEntry, Modal, Pane, Remote, State};
+use crate::domain::audit::Outcome;
+use crate::domain::env::Environment;
+use crate::domain::release::Release;
+use crate::domain::rollout::{LambdaVersion, ManualGate, Progress, Shift, Target};
+use crate::domain::time::{Timestamp, short_duration};
+use crate::domain::version::Version;
+use crate::ports::{ForkStatus, Identity, PortError, Proposal, VersionMetrics};
+
+use super::keymap::Keymap;
+use super::layout::Areas;
+use super::{log_pane, overview, versions_pane};
+
+/// How far to trust remote data on screen.
+#[derive(Clone, Copy, Debug)]
+pub enum Freshness<'a> {
+    Loading,
+    Fresh(Duration),
+    /// Older than three refresh intervals.
+    Stale(Duration),
+    Failed {
+        error: &'a PortError,
+        age: Option<Duration>,
+    },
+}
+
+impl Freshness<'_> {
+    fn of<T>(remote: &Remote<T>, now: Timestamp, interval: Duration) -> Freshness<'_> {
+        let age = remote.age(now);
+        match (&remote.error, age) {
+            (Some(error), age) => Freshness::Failed { error, age },
+            (None, None) => Freshness::Loading,
+            (None, Some(age)) if age > interval * 3 => Freshness::Stale(age),
+            (None, Some(age)) => Freshness::Fresh(age),
+        }
+    }
+
+    /// For a pane title: `12s ago`, `STALE 5m00s ago`, `read failed`.
+    pub fn label(&self) -> String {
+        match self {
+            Freshness::Loading => "loading…".into(),
+            Freshness::Fresh(age) => format!("{} ago", short_duration(*age)),
+            Freshness::Stale(age) => format!("STALE {} ago", short_duration(*age)),
+            Freshness::Failed { age: Some(age), .. } => {
+                format!("READ FAILED · last good {} ago", short_duration(*age))
+            }
+            Freshness::Failed { age: None, .. } => "READ FAILED".into(),
+        }
+    }
+
+    /// Numbers drawn under this must not look live.
+    pub fn untrusted(&self) -> bool {
+        matches!(self, Freshness::Stale(_) | Freshness::Failed { .. })
+    }
+
+    pub fn error(&self) -> Option<&PortError> {
+        match self {
+            Freshness::Failed { error, .. } => Some(error),
+            _ => None,
+        }
+    }
+}
+
+pub struct ViewModel<'a> {
+    pub now: Timestamp,
+    pub status: StatusLine<'a>,
+    pub focus: Pane,
+    pub envs: Vec<EnvRow<'a>>,
+    pub fork: Option<&'a ForkStatus>,
+    pub fork_freshness: Freshness<'a>,
+    pub versions: VersionsView<'a>,
+    pub shift: ShiftView<'a>,
+    pub overview: OverviewView<'a>,
+    pub log: LogView<'a>,
+    pub actions: Vec<ActionHint>,
+    pub filter: &'a Input,
+    pub overlay: Option<Overlay<'a>>,
+}
+
+pub struct StatusLine<'a> {
+    pub identity: Option<&'a Identity>,
+    pub demo: bool,
+    pub clock: String,
+    pub busy: Option<&'a str>,
+    /// The newest command log entry, when it failed or was refused.
+    pub last_error: Option<&'a LogEntry>,
+    pub failing_reads: usize,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub targets: usize,
+    pub shifting: usize,
+    pub alarming: usize,
+    pub rolled_back: usize,
+}
+
+pub enum PinView<'a> {
+    Unknown,
+    Pinned(&'a Version),
+    Unreadable(&'a str),
+}
+
+pub struct EnvRow<'a> {
+    pub env: &'a Environment,
+    pub selected: bool,
+    pub pin: PinView<'a>,
+    /// Distinct versions serving traffic, in target order.
+    pub serving: Vec<&'a LambdaVersion>,
+    pub counts: Counts,
+    /// The first target with a deployment in progress.
+    pub shift: Option<&'a Shift>,
+    pub proposal: Option<&'a Proposal>,
+    pub gate: Option<&'a ManualGate>,
+    pub freshness: Freshness<'a>,
+}
+
+pub struct VersionRow<'a> {
+    pub release: &'a Release,
+    pub selected: bool,
+    pub pinned_by: Vec<&'a Environment>,
+    pub running_in: Vec<&'a Environment>,
+}
+
+pub struct VersionsView<'a> {
+    pub freshness: Freshness<'a>,
+    pub rows: Vec<VersionRow<'a>>,
+    pub total: usize,
+    /// The selected version, with where it is pinned and running.
+    pub selected: Option<VersionRow<'a>>,
+    pub filter: &'a str,
+}
+
+pub struct MetricsView<'a> {
+    pub canary: Option<&'a VersionMetrics>,
+    pub baseline: Option<&'a VersionMetrics>,
+    pub freshness: Freshness<'a>,
+}
+
+pub struct ShiftView<'a> {
+    pub env: Option<&'a Environment>,
+    pub freshness: Freshness<'a>,
+    pub target: Option<&'a Target>,
+    pub index: usize,
+    pub total: usize,
+    pub progress: Option<Progress>,
+    pub metrics: MetricsView<'a>,
+}
+
+pub struct OverviewView<'a> {
+    pub env: Option<&'a Environment>,
+    pub rows: Vec<(&'a Target, bool)>,
+    pub offset: usize,
+    pub total: usize,
+    pub freshness: Freshness<'a>,
+}
+
+pub struct LogView<'a> {
+    /// Newest first.
+    pub rows: Vec<&'a LogEntry>,
+    pub skipped: usize,
+    pub total: usize,
+}
+
+pub struct ActionHint {
+    pub command: Command,
+    pub key: String,
+    pub plan: Result<String, String>,
+}
+
+pub enum Overlay<'a> {
+    Confirm(&'a Confirm),
+    Message {
+        title: &'a str,
+        body: &'a str,
+    },
+    Help(Vec<(String, &'static str)>),
+    Palette {
+        input: &'a str,
+        matches: Vec<(String, String, &'static str)>,
+    },
+}
+
+/// First row to draw so that `selected` is visible in `rows` lines.
+pub fn scroll_offset(selected: usize, rows: usize) -> usize {
+    if rows == 0 {
+        selected
+    } else {
+        (selected + 1).saturating_sub(rows)
+    }
+}
+
+impl<'a> ViewModel<'a> {
+    pub fn build(state: &'a State, keymap: &Keymap, areas: &Areas) -> ViewModel<'a> {
+        let now = state.now;
+        let idle = state.settings.refresh_idle;
+        let envs = env_rows(state);
+        let fork_freshness = Freshness::of(&state.fork, now, idle);
+        let versions = versions_view(state, &envs, versions_pane::list_rows(areas.versions));
+        let shift = shift_view(state, &envs);
+        let overview = overview_view(state, &envs, overview::list_rows(areas.overview));
+        let log = log_view(state, log_pane::rows(areas.log));
+        let failing_reads = usize::from(state.releases.error.is_some())
+            + usize::from(state.fork.error.is_some())
+            + state
+                .rollouts
+                .values()
+                .filter(|r| r.error.is_some())
+                .count();
+        let status = StatusLine {
+            identity: state.identity.as_ref(),
+            demo: state.settings.demo,
+            clock: state.now.clock(),
+            busy: state.busy.as_deref(),
+            // Only while it is news: older failures stay in the command log.
+            last_error: state.log.last().filter(|e| {
+                matches!(e.outcome, Outcome::Failed | Outcome::Refused)
+                    && now.since(e.at) <= idle * 2
+            }),
+            failing_reads,
+        };
+        let actions = availability(state)
+            .into_iter()
+            .map(|(command, plan)| ActionHint {
+                command,
+                key: keymap
+                    .keys_for(command)
+                    .into_iter()
+                    .next()
+                    .unwrap_or_default(),
+                plan,
+            })
+            .collect();
+        ViewModel {
+            now,
+            status,
+            focus: state.focus,
+            envs,
+            fork: state.fork.value.as_ref(),
+            fork_freshness,
+            versions,
+            shift,
+            overview,
+            log,
+            actions,
+            filter: &state.filter,
+            overlay: overlay(state, keymap),
+        }
+    }
+}
+
+/// How often a remote is refreshed: faster while something shifts.
+fn interval(state: &State, shifting: bool) -> Duration {
+    if shifting {
+        state.settings.refresh_active
+    } else {
+        state.settings.refresh_idle
+    }
+}
+
+fn env_rows(state: &State) -> Vec<EnvRow<'_>> {
+    let fork = state.fork.value.as_ref();
+    state
+        .settings
+        .environments
+        .iter()
+        .enumerate()
+        .map(|(i, env)| {
+            let remote = state.rollouts.get(&env.name);
+            let targets: &[Target] = remote
+                .and_then(|r| r.value.as_ref())
+                .map(|r| r.targets.as_slice())
+                .unwrap_or_default();
+            let mut counts = Counts {
+                targets: targets.len(),
+                ..Counts::default()
+            };
+            let mut serving: Vec<&LambdaVersion> = Vec::new();
+            let mut shift = None;
+            let mut gate = None;
+            for t in targets {
+                if let Some(s) = t.active_shift() {
+                    counts.shifting += 1;
+                    shift = shift.or(Some(s));
+                    gate = gate.or(s.gate.as_ref());
+                }
+                if t.alarm_firing().is_some() {
+                    counts.alarming += 1;
+                }
+                if t.latest.as_ref().is_some_and(|s| s.rollback.is_some()) {
+                    counts.rolled_back += 1;
+                }
+                if let Some(v) = t.serving()
+                    && !serving.iter().any(|s| same_version(s, v))
+                {
+                    serving.push(v);
+                }
+            }
+            let pin = match fork.and_then(|f| f.pins.iter().find(|p| p.env == env.name)) {
+                Some(p) => match &p.version {
+                    Ok(v) => PinView::Pinned(v),
+                    Err(why) => PinView::Unreadable(why),
+                },
+                None => PinView::Unknown,
+            };
+            EnvRow {
+                env,
+                selected: i == state.selected_env,
+                pin,
+                serving,
+                counts,
+                shift,
+                proposal: fork.and_then(|f| f.proposals.iter().find(|p| p.env == env.name)),
+                gate,
+                freshness: match remote {
+                    Some(r) => Freshness::of(r, state.now, interval(state, counts.shifting > 0)),
+                    None => Freshness::Loading,
+                },
+            }
+        })
+        .collect()
+}
+
+fn same_version(a: &LambdaVersion, b: &LambdaVersion) -> bool {
+    match (&a.release, &b.release) {
+        (Some(x), Some(y)) => x == y,
+        _ => a.number == b.number,
+    }
+}
+
+fn versions_view<'a>(state: &'a State, envs: &[EnvRow<'a>], rows: usize) -> VersionsView<'a> {
+    let all = state.visible_releases();
+    let selected = state.selected_version.min(all.len().saturating_sub(1));
+    let offset = scroll_offset(selected, rows);
+    let row = |i: usize, release: &'a Release| VersionRow {
+        release,
+        selected: i == selected,
+        pinned_by: envs
+            .iter()
+            .filter(|e| matches!(e.pin, PinView::Pinned(v) if *v == release.version))
+            .map(|e| e.env)
+            .collect(),
+        running_in: envs
+            .iter()
+            .filter(|e| {
+                e.serving
+                    .iter()
+                    .any(|s| s.release.as_ref() == Some(&release.version))
+            })
+            .map(|e| e.env)
+            .collect(),
+    };
+    VersionsView {
+        freshness: Freshness::of(&state.releases, state.now, state.settings.refresh_idle),
+        rows: all
+            .iter()
+            .enumerate()
+            .skip(offset)
+            .take(rows)
+            .map(|(i, r)| row(i, r))
+            .collect(),
+        total: all.len(),
+        selected: all.get(selected).map(|r| row(selected, r)),
+        filter: state.filter.text.trim(),
+    }
+}
+
+fn shift_view<'a>(state: &'a State, envs: &[EnvRow<'a>]) -> ShiftView<'a> {
+    let row = envs.iter().find(|e| e.selected);
+    let targets = state.visible_targets();
+    let index = state.selected_target.min(targets.len().saturating_sub(1));
+    let target = targets.get(index).copied();
+    let shift = target.and_then(|t| t.latest.as_ref());
+    let env_name = row.map(|r| r.env.name.as_str()).unwrap_or_default();
+    let metrics = state.metrics.get(env_name);
+    let find = |v: Option<&LambdaVersion>| {
+        let (t, v) = (target?, v?);
+        metrics?
+            .value
+            .as_ref()?
+            .iter()
+            .find(|m| m.function == t.function && m.version == v.number)
+    };
+    let shifting = shift.is_some_and(|s| s.status.is_active());
+    ShiftView {
+        env: row.map(|r| r.env),
+        freshness: row.map(|r| r.freshness).unwrap_or(Freshness::Loading),
+        target,
+        index,
+        total: targets.len(),
+        progress: shift.and_then(|s| s.progress(state.now)),
+        metrics: MetricsView {
+            canary: find(shift.map(|s| &s.to)),
+            baseline: find(shift.map(|s| &s.from)),
+            freshness: metrics
+                .map(|m| Freshness::of(m, state.now, interval(state, shifting)))
+                .unwrap_or(Freshness::Loading),
+        },
+    }
+}
+
+fn overview_view<'a>(state: &'a State, envs: &[EnvRow<'a>], rows: usize) -> OverviewView<'a> {
+    let row = envs.iter().find(|e| e.selected);
+    let targets = state.visible_targets();
+    let selected = state.selected_target.min(targets.len().saturating_sub(1));
+    let offset = scroll_offset(selected, rows);
+    OverviewView {
+        env: row.map(|r| r.env),
+        rows: targets
+            .iter()
+            .enumerate()
+            .skip(offset)
+            .take(rows)
+            .map(|(i, t)| (*t, i == selected))
+            .collect(),
+        offset,
+        total: targets.len(),
+        freshness: row.map(|r| r.freshness).unwrap_or(Freshness::Loading),
+    }
+}
+
+fn log_view(state: &State, rows: usize) -> LogView<'_> {
+    let skipped = state.log_scroll.min(state.log.len().saturating_sub(1));
+    LogView {
+        rows: state.log.iter().rev().skip(skipped).take(rows).collect(),
+        skipped,
+        total: state.log.len(),
+    }
+}
+
+fn overlay<'a>(state: &'a State, keymap: &Keymap) -> Option<Overlay<'a>> {
+    let keys = |c: Command| keymap.keys_for(c).join(" ");
+    if let Some(modal) = &state.modal {
+        return Some(match modal {
+            Modal::Confirm(c) => Overlay::Confirm(c),
+            Modal::Message { title, body } => Overlay::Message { title, body },
+        });
+    }
+    if state.help {
+        return Some(Overlay::Help(
+            Command::ALL
+                .iter()
+                .map(|c| (keys(*c), c.description()))
+                .collect(),
+        ));
+    }
+    if state.palette.active {
+        let wanted = state.palette.text.trim().to_lowercase().replace(' ', "_");
+        // Same rule as Enter: an exact name first, then names starting with what was typed.
+        let mut found: Vec<Command> = Command::ALL
+            .into_iter()
+            .filter(|c| c.name().starts_with(&wanted))
+            .collect();
+        found.sort_by_key(|c| c.name() != wanted);
+        let matches = found
+            .into_iter()
+            .map(|c| (c.name(), keys(c), c.description()))
+            .collect();
+        return Some(Overlay::Palette {
+            input: &state.palette.text,
+            matches,
+        });
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scrolling_keeps_the_selection_in_view() {
+        assert_eq!(scroll_offset(0, 10), 0);
+        assert_eq!(scroll_offset(9, 10), 0);
+        assert_eq!(scroll_offset(10, 10), 1);
+        assert_eq!(scroll_offset(199, 20), 180);
+    }
+}

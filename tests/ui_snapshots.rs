@@ -1,0 +1,139 @@
+//! What the cockpit looks like in the states that matter, at 80×24 and 120×40, plus checks
+//! that NO_COLOR output has no colour and that no terminal size makes drawing panic.
+
+mod ui_fixtures;
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::style::Color;
+
+use shiftdeck::app::state::State;
+use shiftdeck::ui::{Keymap, Theme, draw};
+
+fn render(state: &State, width: u16, height: u16, theme: &Theme) -> TestBackend {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal
+        .draw(|frame| draw(frame, state, &Keymap::default(), theme))
+        .unwrap();
+    terminal.backend().clone()
+}
+
+/// Snapshots `state` at both standard sizes as `<name>_80x24` and `<name>_120x40`.
+fn snapshot_both(name: &str, state: &State) {
+    let theme = Theme::load(None, false).unwrap();
+    for (w, h) in [(80, 24), (120, 40)] {
+        insta::assert_snapshot!(format!("{name}_{w}x{h}"), render(state, w, h, &theme));
+    }
+}
+
+#[test]
+fn idle() {
+    snapshot_both("idle", &ui_fixtures::idle());
+}
+
+#[test]
+fn shifting() {
+    snapshot_both("shifting", &ui_fixtures::shifting());
+}
+
+#[test]
+fn alarm_firing() {
+    snapshot_both("alarm_firing", &ui_fixtures::alarm_firing());
+}
+
+#[test]
+fn rolled_back() {
+    snapshot_both("rolled_back", &ui_fixtures::rolled_back());
+}
+
+#[test]
+fn rollback_in_progress() {
+    snapshot_both("rollback_in_progress", &ui_fixtures::rollback_in_progress());
+}
+
+#[test]
+fn confirm_rollback_of_protected_prod() {
+    snapshot_both(
+        "confirm_rollback_prod",
+        &ui_fixtures::confirm_rollback_prod(),
+    );
+}
+
+#[test]
+fn help() {
+    snapshot_both("help", &ui_fixtures::help());
+}
+
+#[test]
+fn failed_read_in_place_and_error_modal() {
+    snapshot_both("error", &ui_fixtures::error());
+    let mut underneath = ui_fixtures::error();
+    underneath.modal = None;
+    snapshot_both("error_in_place", &underneath);
+}
+
+#[test]
+fn read_only() {
+    snapshot_both("read_only", &ui_fixtures::read_only());
+}
+
+#[test]
+fn narrow_terminal() {
+    let theme = Theme::load(None, false).unwrap();
+    insta::assert_snapshot!(
+        "narrow_50x15",
+        render(&ui_fixtures::shifting(), 50, 15, &theme)
+    );
+}
+
+#[test]
+fn overview_of_200_targets_in_each_environment() {
+    snapshot_both("overview_200", &ui_fixtures::many_targets(200));
+}
+
+fn every_fixture() -> Vec<State> {
+    vec![
+        ui_fixtures::idle(),
+        ui_fixtures::shifting(),
+        ui_fixtures::alarm_firing(),
+        ui_fixtures::rolled_back(),
+        ui_fixtures::rollback_in_progress(),
+        ui_fixtures::confirm_rollback_prod(),
+        ui_fixtures::help(),
+        ui_fixtures::error(),
+        ui_fixtures::read_only(),
+        ui_fixtures::many_targets(200),
+    ]
+}
+
+#[test]
+fn no_color_output_has_no_colours() {
+    let theme = Theme::load(Some("dark"), true).unwrap();
+    for state in every_fixture() {
+        for (w, h) in [(80, 24), (120, 40)] {
+            let backend = render(&state, w, h, &theme);
+            for cell in backend.buffer().content() {
+                assert_eq!((cell.fg, cell.bg), (Color::Reset, Color::Reset), "{cell:?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn protected_environments_are_marked_in_words_without_colour() {
+    let theme = Theme::load(None, true).unwrap();
+    let screen = render(&ui_fixtures::idle(), 80, 24, &theme).to_string();
+    assert!(screen.contains("prod    PROTECTED"), "{screen}");
+}
+
+#[test]
+fn no_terminal_size_makes_drawing_panic() {
+    let theme = Theme::load(None, false).unwrap();
+    for state in every_fixture() {
+        for w in (1..=200).step_by(9).chain([2, 3, 79, 99, 100]) {
+            for h in (1..=60).step_by(4).chain([2, 3, 9, 10, 29, 30]) {
+                render(&state, w, h, &theme);
+            }
+        }
+    }
+}

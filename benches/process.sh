@@ -6,13 +6,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --quiet
 bin="$PWD/target/release/shiftdeck"
-sock="shiftdeck-bench-$$"
+sock="shiftdeck-bench-$$-0"
+runs=0
 work=$(mktemp -d)
 trap 'tmux -L "$sock" kill-server 2>/dev/null || true; rm -rf "$work"' EXIT
 tick=$(getconf CLK_TCK)
 
-run_in_tmux() { # args: command line
-  tmux -L "$sock" -f /dev/null kill-server 2>/dev/null || true
+run_in_tmux() { # args: command line; a fresh tmux server each time avoids racing the last one's exit
+  tmux -L "$sock" kill-server 2>/dev/null || true
+  runs=$((runs + 1))
+  sock="shiftdeck-bench-$$-$runs"
   tmux -L "$sock" -f /dev/null new-session -d -s b -x 200 -y 60 "$1"
 }
 
@@ -29,7 +32,7 @@ pid_of() { # waits for the demo process started in tmux
 
 echo "== start to first frame (10 runs)"
 for i in $(seq 10); do
-  run_in_tmux "$bin demo --exit-after-first-frame 2>>$work/startup.txt"
+  run_in_tmux "$bin demo --exit-after-first-frame 2>>$work/startup.txt; sleep 1"
   for _ in $(seq 100); do [ "$(wc -l < "$work/startup.txt" 2>/dev/null || echo 0)" -ge "$i" ] && break; sleep 0.1; done
 done
 sort -t' ' -k4 -n "$work/startup.txt" | awk '{a[NR]=$4} END {printf "median %.1f ms, max %.1f ms (budget 150 ms)\n", a[int((NR+1)/2)], a[NR]}'

@@ -185,10 +185,13 @@ impl Config {
             hint: "pass --config FILE or set SHIFTDECK_CONFIG".into(),
         })?;
         let mut config = Self::parse(&text, path)?;
-        // A relative fork path is relative to the configuration file, not the current directory.
+        // Relative paths are relative to the configuration file, not the current directory.
+        let base = path.parent().unwrap_or(Path::new("."));
         if config.fork.path.is_relative() {
-            let base = path.parent().unwrap_or(Path::new("."));
             config.fork.path = base.join(&config.fork.path);
+        }
+        if let Some(keymap) = config.ui.keymap.as_mut().filter(|k| k.is_relative()) {
+            *keymap = base.join(&*keymap);
         }
         Ok(config)
     }
@@ -324,6 +327,20 @@ protected = true
         let text = example().replace(KEY, "not-a-key");
         let e = Config::parse(&text, Path::new("x.toml")).unwrap_err();
         assert_eq!(e.line, Some(3), "{e}");
+    }
+
+    #[test]
+    fn relative_paths_are_relative_to_the_config_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("shiftdeck.toml");
+        let text = example().replace(
+            "path = \".\"",
+            "path = \"fork\"\n\n[ui]\nkeymap = \"keys.toml\"",
+        );
+        std::fs::write(&path, text).unwrap();
+        let c = Config::load(&path).unwrap();
+        assert_eq!(c.fork.path, dir.path().join("fork"));
+        assert_eq!(c.ui.keymap, Some(dir.path().join("keys.toml")));
     }
 }
 

@@ -74,13 +74,9 @@ fn run(cli: Cli, started: Instant) -> Result<(), String> {
                 exit_after_first_frame: exit_after_first_frame.then_some(started),
             };
             let result = runtime.block_on(tui::run(session));
-            let audit = demo.ports.audit.location();
+            // The temporary fork, origin and audit log go with the demo.
             drop(demo);
-            result.map_err(|e| format!("terminal error: {e}"))?;
-            eprintln!(
-                "demo finished; its audit log was {audit} (removed with the demo's temporary fork)"
-            );
-            Ok(())
+            result.map_err(|e| format!("terminal error: {e}"))
         }
         Some(Cmd::Doctor) => doctor(cli.config.as_deref()),
         Some(Cmd::Audit { json }) => {

@@ -5,6 +5,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
 use super::modal::{box_width, boxed, wrap};
+use super::pane::{not_possible, wrapped_height};
 use super::theme::Theme;
 
 const MAX_W: u16 = 100;
@@ -15,7 +16,8 @@ pub fn draw(f: &mut Frame, area: Rect, rows: &[(String, &'static str)], theme: &
         .map(|(k, _)| k.chars().count())
         .max()
         .unwrap_or(0);
-    let what_w = usize::from(box_width(area, MAX_W).saturating_sub(4)).saturating_sub(keys_w + 2);
+    let inner_w = box_width(area, MAX_W).saturating_sub(4);
+    let what_w = usize::from(inner_w).saturating_sub(keys_w + 2);
     let mut lines = Vec::new();
     for (keys, what) in rows {
         for (i, part) in wrap(what, what_w).into_iter().enumerate() {
@@ -25,6 +27,15 @@ pub fn draw(f: &mut Frame, area: Rect, rows: &[(String, &'static str)], theme: &
                 Span::styled(part, theme.text),
             ]));
         }
+    }
+    // What CodeDeploy cannot do, so nobody looks for a key for it; only when the box has room.
+    let mut cannot = vec![
+        Line::default(),
+        Line::from(Span::styled("Not possible with CodeDeploy", theme.accent)),
+    ];
+    cannot.extend(not_possible(usize::from(inner_w), theme));
+    if wrapped_height(&lines, inner_w) + wrapped_height(&cannot, inner_w) + 4 <= area.height {
+        lines.extend(cannot);
     }
     lines.push(Line::default());
     lines.push(Line::from(Span::styled(

@@ -6,6 +6,9 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
+use crate::domain::rollout::NOT_POSSIBLE;
+
+use super::modal::wrap;
 use super::theme::Theme;
 use super::view_model::Freshness;
 
@@ -117,4 +120,20 @@ pub fn row_style(selected: bool, focused: bool, theme: &Theme) -> Style {
 /// The marker in front of a row: the selection stays visible when the pane is not focused.
 pub fn marker(selected: bool) -> &'static str {
     if selected { "▸ " } else { "  " }
+}
+
+/// What CodeDeploy cannot do and why, wrapped at `width` with continuation lines indented.
+pub fn not_possible(width: usize, theme: &Theme) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    for (what, why) in NOT_POSSIBLE {
+        let text = format!("✗ {what}: {why}");
+        for (i, part) in wrap(&text, width.saturating_sub(2)).into_iter().enumerate() {
+            let indent = if i == 0 { "" } else { "  " };
+            lines.push(Line::from(Span::styled(
+                format!("{indent}{part}"),
+                theme.muted,
+            )));
+        }
+    }
+    lines
 }

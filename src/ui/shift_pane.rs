@@ -3,18 +3,17 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::Modifier;
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Sparkline};
 
 use crate::app::state::Pane;
-use crate::domain::rollout::{
-    AlarmState, DeploymentStatus, EventStatus, NOT_POSSIBLE, Shift, Target,
-};
+use crate::domain::rollout::{AlarmState, DeploymentStatus, EventStatus, Shift, Target};
 use crate::domain::time::{Timestamp, short_duration};
 use crate::ports::VersionMetrics;
 
 use super::gauge::weight_bar;
+use super::modal::wrap;
 use super::pane;
 use super::theme::Theme;
 use super::view_model::{Freshness, MetricsView, ShiftView, ViewModel};
@@ -53,39 +52,35 @@ pub fn draw(f: &mut Frame, area: Rect, vm: &ViewModel, theme: &Theme) {
     };
     let shift = target.latest.as_ref();
     let active = shift.is_some_and(|s| s.status.is_active());
-    let cannot_h = if active && body.height >= 16 {
-        NOT_POSSIBLE.len() as u16
-    } else {
-        0
-    };
-    let metrics_h = if shift.is_some() && body.height >= 10 {
-        2
+    // What goes when rows are short, least useful first: the not-possible notes, the alarm
+    // thresholds, the sparklines. Alarm states and reasons always stay; text wraps, never cuts.
+    let (width, height) = (body.width, usize::from(body.height));
+    let text = |detail| target_lines(target, s, vm.now, usize::from(width), detail, theme);
+    let mut details = text(true);
+    let mut metrics_h = if shift.is_some() { 2 } else { 0 };
+    if details.len() + metrics_h > height {
+        details = text(false);
+        if details.len() + metrics_h > height {
+            metrics_h = 0;
+        }
+    }
+    let cannot = pane::not_possible(usize::from(width), theme);
+    // Shown in full or not at all: a reason cut off mid-sentence would mislead.
+    let cannot_h = if active && details.len() + metrics_h + cannot.len() <= height {
+        cannot.len()
     } else {
         0
     };
     let [text_area, metrics_area, cannot_area] = Layout::vertical([
         Constraint::Fill(1),
-        Constraint::Length(metrics_h),
-        Constraint::Length(cannot_h),
+        Constraint::Length(metrics_h as u16),
+        Constraint::Length(cannot_h as u16),
     ])
     .areas(body);
-    let lines = target_lines(target, s, vm.now, usize::from(body.width), theme);
-    f.render_widget(Paragraph::new(lines), text_area);
+    f.render_widget(Paragraph::new(details), text_area);
     if let Some(shift) = shift {
         draw_metrics(f, metrics_area, shift, &s.metrics, theme);
     }
-    let cannot: Vec<Line> = NOT_POSSIBLE
-        .iter()
-        .map(|(what, why)| {
-            Line::from(vec![
-                Span::styled(
-                    format!("✗ {what}"),
-                    theme.muted.add_modifier(Modifier::CROSSED_OUT),
-                ),
-                Span::styled(format!(": {why}"), theme.muted),
-            ])
-        })
-        .collect();
     f.render_widget(Paragraph::new(cannot), cannot_area);
     pane::dim_if_untrusted(f, body, &s.freshness, theme);
 }
@@ -97,11 +92,31 @@ fn label(text: &str, theme: &Theme) -> Span<'static> {
     Span::styled(format!("{text:<LABEL$}"), theme.muted)
 }
 
+/// `text` after a label, wrapped under the label column: reasons and thresholds are what an
+/// operator acts on, so they are never cut off.
+fn labelled<'a>(
+    name: &str,
+    text: &'a str,
+    style: Style,
+    width: usize,
+    theme: &Theme,
+) -> Vec<Line<'a>> {
+    wrap(text, width.saturating_sub(LABEL))
+        .into_iter()
+        .enumerate()
+        .map(|(i, part)| {
+            let name = if i == 0 { name } else { "" };
+            Line::from(vec![label(name, theme), Span::styled(part, style)])
+        })
+        .collect()
+}
+
 fn target_lines<'a>(
     t: &'a Target,
     view: &ShiftView,
     now: Timestamp,
     width: usize,
+    detail: bool,
     theme: &Theme,
 ) -> Vec<Line<'a>> {
     let mut lines = Vec::new();
@@ -131,7 +146,7 @@ fn target_lines<'a>(
                 theme.text,
             ),
         ]));
-        lines.extend(alarm_lines(t, theme));
+        lines.extend(alarm_lines(t, width, detail, theme));
         return lines;
     };
     lines.push(status_line(shift, now, theme));
@@ -148,10 +163,7 @@ fn target_lines<'a>(
                 theme.danger,
             ),
         ]));
-        lines.push(Line::from(vec![
-            label("why", theme),
-            Span::styled(rb.reason.as_str(), theme.text),
-        ]));
+        lines.extend(labelled("why", &rb.reason, theme.text, width, theme));
     } else if shift.is_rollback_redeploy && shift.status.is_active() {
         lines.push(Line::from(vec![
             Span::styled("ROLLBACK IN PROGRESS ", theme.danger),
@@ -209,7 +221,7 @@ fn target_lines<'a>(
         lines.push(Line::from(spans));
     }
     lines.push(hooks_line(shift, theme));
-    lines.extend(alarm_lines(t, theme));
+    lines.extend(alarm_lines(t, width, detail, theme));
     lines
 }
 
@@ -300,7 +312,9 @@ fn hooks_line<'a>(shift: &Shift, theme: &Theme) -> Line<'a> {
     Line::from(spans)
 }
 
-fn alarm_lines<'a>(t: &'a Target, theme: &Theme) -> Vec<Line<'a>> {
+/// With `detail`, a threshold that does not fit beside its alarm gets a line of its own;
+/// without, it is left out.
+fn alarm_lines<'a>(t: &'a Target, width: usize, detail: bool, theme: &Theme) -> Vec<Line<'a>> {
     if t.alarms.is_empty() {
         return vec![Line::from(vec![
             label("alarms", theme),
@@ -317,19 +331,26 @@ fn alarm_lines<'a>(t: &'a Target, theme: &Theme) -> Vec<Line<'a>> {
             AlarmState::Ok => ("○ OK   ", theme.ok),
             AlarmState::InsufficientData => ("◌ NODATA", theme.warn),
         };
-        let spans = vec![
+        let mut head = Line::from(vec![
             label(if i == 0 { "alarms" } else { "" }, theme),
             Span::styled(state, style),
             Span::styled(format!(" {} ", a.name), theme.text),
-            Span::styled(format!("since {} · ", a.updated_at.clock()), theme.muted),
-            Span::styled(a.threshold.as_str(), theme.muted),
-        ];
-        lines.push(Line::from(spans));
+            Span::styled(format!("since {}", a.updated_at.clock()), theme.muted),
+        ]);
+        let threshold = Span::styled(a.threshold.as_str(), theme.muted);
+        // The threshold goes on its own line when it would not fit beside the name.
+        if head.width() + 3 + threshold.width() <= width {
+            head.push_span(Span::styled(" · ", theme.muted));
+            head.push_span(threshold);
+            lines.push(head);
+        } else {
+            lines.push(head);
+            if detail {
+                lines.extend(labelled("", &a.threshold, theme.muted, width, theme));
+            }
+        }
         if a.state == AlarmState::Alarm {
-            lines.push(Line::from(vec![
-                label("", theme),
-                Span::styled(a.reason.as_str(), theme.text),
-            ]));
+            lines.extend(labelled("", &a.reason, theme.text, width, theme));
         }
     }
     lines

@@ -220,6 +220,34 @@ async fn approving_the_colleagues_proposal_lands_it_and_ones_own_proposal_cannot
     assert_eq!(c.app.state.pinned("prod").unwrap().as_str(), "v1.2.1");
 }
 
+#[tokio::test]
+async fn a_colleagues_pending_proposal_is_not_overwritten_unseen() {
+    let mut c = cockpit(false).await;
+    let before = c.git(&["rev-parse", "shiftdeck/proposal/prod"]);
+
+    // Proposing the same version again is refused: approving it is what is left to do.
+    c.select_env("staging").await;
+    c.app.press(Command::Promote).await;
+    let text = c.modal_text();
+    assert!(
+        text.contains("already proposed for prod by Dana Reyes") && text.contains("press a"),
+        "{text}"
+    );
+    c.app.press(Command::Cancel).await;
+    assert_eq!(c.git(&["rev-parse", "shiftdeck/proposal/prod"]), before);
+
+    // Proposing another version says whose proposal it replaces before anything is pushed.
+    c.select_version("v1.3.0").await;
+    c.select_env_keeping_focus("prod").await;
+    c.app.press(Command::Promote).await;
+    let text = c.modal_text();
+    assert!(
+        text.contains("replaces") && text.contains("v1.2.1 by Dana Reyes"),
+        "{text}"
+    );
+    assert_eq!(c.git(&["rev-parse", "shiftdeck/proposal/prod"]), before);
+}
+
 impl Cockpit {
     /// Selects an environment while the versions pane keeps focus.
     async fn select_env_keeping_focus(&mut self, name: &str) {

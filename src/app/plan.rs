@@ -155,6 +155,17 @@ fn promote(state: &State) -> Result<Confirm, String> {
         ));
     }
     let as_proposal = target.requires_approval;
+    // Proposing over a colleague's pending proposal would overwrite their branch unseen.
+    let pending = fork
+        .proposals
+        .iter()
+        .find(|p| as_proposal && p.env == target.name);
+    if let Some(p) = pending.filter(|p| p.version == version && p.current) {
+        return Err(format!(
+            "{version} is already proposed for {} by {}; select {} and press a to approve it",
+            target.name, p.proposer.name, target.name
+        ));
+    }
     let identity = state
         .identity
         .as_ref()
@@ -177,7 +188,7 @@ fn promote(state: &State) -> Result<Confirm, String> {
     } else {
         format!("{} {} (fast-forward)", fork.remote, fork.branch)
     };
-    let details = vec![
+    let mut details = vec![
         ("environment".into(), target.name.clone()),
         ("file".into(), target.pin.describe()),
         (
@@ -198,15 +209,30 @@ fn promote(state: &State) -> Result<Confirm, String> {
             format!("Shiftdeck-Action: promote, Released-by: {identity}"),
         ),
         ("push".into(), push),
-        (
-            "then".into(),
-            if as_proposal {
-                "nothing deploys until the proposal is approved".into()
-            } else {
-                "the pipeline deploys it and CodeDeploy shifts the alias".into()
-            },
-        ),
     ];
+    if let Some(p) = pending {
+        details.push((
+            "replaces".into(),
+            format!(
+                "the pending proposal of {} by {} ({})",
+                p.version,
+                p.proposer.name,
+                if p.current {
+                    "its branch is overwritten"
+                } else {
+                    "it is based on an old tip"
+                }
+            ),
+        ));
+    }
+    details.push((
+        "then".into(),
+        if as_proposal {
+            "nothing deploys until the proposal is approved".into()
+        } else {
+            "the pipeline deploys it and CodeDeploy shifts the alias".into()
+        },
+    ));
     Ok(Confirm {
         plan: Plan::Promote {
             env: target.name.clone(),

@@ -9,6 +9,7 @@ use ratatui::widgets::Paragraph;
 use crate::app::state::Pane;
 use crate::domain::audit::Outcome;
 
+use super::modal::wrap;
 use super::pane;
 use super::theme::Theme;
 use super::view_model::ViewModel;
@@ -51,23 +52,30 @@ pub fn draw(f: &mut Frame, area: Rect, vm: &ViewModel, theme: &Theme) {
         return;
     }
     let env_w = vm.envs.iter().map(|e| e.env.name.len()).max().unwrap_or(0);
-    let lines: Vec<Line> = log
-        .rows
-        .iter()
-        .map(|e| {
-            let (label, style) = outcome(e.outcome, theme);
+    // Newest first, so a message wrapped in full only pushes older entries off the bottom.
+    let prefix_w = 8 + 1 + env_w + 1 + 8 + 1 + 9 + 1;
+    let message_w = usize::from(inner.width).saturating_sub(prefix_w).max(20);
+    let mut lines: Vec<Line> = Vec::new();
+    for e in &log.rows {
+        let (label, style) = outcome(e.outcome, theme);
+        let mut parts = wrap(&e.message, message_w).into_iter();
+        lines.push(Line::from(vec![
+            Span::styled(e.at.clock(), theme.muted),
+            Span::raw(" "),
+            Span::styled(format!("{:<env_w$}", e.env), theme.text),
+            Span::raw(" "),
+            Span::styled(format!("{:<8}", e.action), theme.text),
+            Span::raw(" "),
+            Span::styled(format!("{label:<9}"), style),
+            Span::raw(" "),
+            Span::styled(parts.next().unwrap_or_default(), theme.text),
+        ]));
+        lines.extend(parts.map(|part| {
             Line::from(vec![
-                Span::styled(e.at.clock(), theme.muted),
-                Span::raw(" "),
-                Span::styled(format!("{:<env_w$}", e.env), theme.text),
-                Span::raw(" "),
-                Span::styled(format!("{:<8}", e.action), theme.text),
-                Span::raw(" "),
-                Span::styled(format!("{label:<9}"), style),
-                Span::raw(" "),
-                Span::styled(e.message.as_str(), theme.text),
+                Span::raw(" ".repeat(prefix_w)),
+                Span::styled(part, theme.text),
             ])
-        })
-        .collect();
+        }));
+    }
     f.render_widget(Paragraph::new(lines), inner);
 }

@@ -408,6 +408,30 @@ async fn an_injected_fault_fires_the_alarm_and_codedeploy_rolls_back_on_its_own(
         assert!(reason.contains("alarm"), "{reason}");
         assert_eq!(s.target_percent, 0.0);
     }
+
+    // Traffic is back on v1.2.1, but the pin still names v1.3.0, which the next pipeline run
+    // would deploy again: rollback now offers the pin revert alone, with no CodeDeploy call.
+    assert_eq!(c.app.state.pinned("dev").unwrap().as_str(), "v1.3.0");
+    c.app.press(Command::Rollback).await;
+    let text = c.modal_text();
+    assert!(
+        text.contains("v1.3.0 → v1.2.1") && text.contains("traffic is already back"),
+        "{text}"
+    );
+    assert!(!text.contains("StopDeployment"), "{text}");
+    c.app.press(Command::Confirm).await;
+    assert_eq!(c.app.state.modal, None, "{}", c.modal_text());
+    assert_eq!(c.app.state.pinned("dev").unwrap().as_str(), "v1.2.1");
+    let log = c.git(&["log", "-1", "--format=%B", "main"]);
+    assert!(log.contains("Shiftdeck-Action: rollback"), "{log}");
+
+    // With the pin reverted there is nothing left to roll back, and the reason says so.
+    c.app.press(Command::Rollback).await;
+    assert!(
+        c.modal_text().contains("nothing to roll back in dev"),
+        "{}",
+        c.modal_text()
+    );
 }
 
 #[tokio::test]

@@ -4,7 +4,9 @@
 use crate::domain::audit::ActionKind;
 use crate::domain::commit_message::pin_commit_message;
 use crate::domain::env::Environment;
-use crate::domain::rollout::{ManualGate, RollbackPlan, Shift, Target, rollback_plan};
+use crate::domain::rollout::{
+    DeploymentStatus, ManualGate, RollbackPlan, Shift, Target, rollback_plan,
+};
 
 use super::action::Command;
 use super::state::{Confirm, Gate, Pane, Plan, State};
@@ -56,6 +58,11 @@ pub fn summary(plan: &Plan) -> String {
                 .as_ref()
                 .map(|(bad, good)| format!(", pin {bad} → {good}"))
                 .unwrap_or_default();
+            if let (true, Some((bad, good))) = (steps.is_empty(), pin_revert) {
+                return format!(
+                    "revert the pin of {env}: {bad} → {good} (CodeDeploy already returned the traffic)"
+                );
+            }
             format!(
                 "roll back {env} ({} group{}{pin})",
                 steps.len(),
@@ -398,25 +405,47 @@ fn rollback(state: &State) -> Result<Confirm, String> {
             Err(why) => refusals.push(why),
         }
     }
-    if steps.is_empty() {
-        return Err(if refusals.is_empty() {
-            format!("{} has no deployment groups", env.name)
-        } else {
-            format!(
-                "nothing to roll back in {}: {}",
-                env.name,
-                refusals.join("; ")
-            )
-        });
-    }
-    // Revert the pin to the version traffic returns to, so the pipeline does not redeploy the bad one.
-    let good = steps.iter().find_map(|(_, p)| match p {
-        RollbackPlan::Stop { to, .. } | RollbackPlan::Redeploy { to, .. } => to.release.clone(),
-    });
     let pinned = state.pinned(&env.name).cloned();
-    let pin_revert = match (pinned, good) {
-        (Some(bad), Some(good)) if bad != good => Some((bad, good)),
-        _ => None,
+    let pin_revert = if steps.is_empty() {
+        // CodeDeploy may already have returned traffic (an alarm fired, or the deployment was
+        // stopped) while the pin still names the failed version, which the next pipeline run
+        // would deploy again: then the pin revert alone is the rollback left to do.
+        let failed_back = rollout
+            .targets
+            .iter()
+            .filter_map(|t| t.latest.as_ref())
+            .filter(|s| {
+                matches!(
+                    s.status,
+                    DeploymentStatus::Failed | DeploymentStatus::Stopped
+                ) && s.to.release.is_some()
+                    && s.to.release == pinned
+            })
+            .find_map(|s| s.from.release.clone());
+        match (pinned, failed_back) {
+            (Some(bad), Some(good)) if bad != good => Some((bad, good)),
+            _ => {
+                return Err(if refusals.is_empty() {
+                    format!("{} has no deployment groups", env.name)
+                } else {
+                    format!(
+                        "nothing to roll back in {}: {}",
+                        env.name,
+                        refusals.join("; ")
+                    )
+                });
+            }
+        }
+    } else {
+        // Revert the pin to the version traffic returns to, so the pipeline does not redeploy
+        // the bad one.
+        let good = steps.iter().find_map(|(_, p)| match p {
+            RollbackPlan::Stop { to, .. } | RollbackPlan::Redeploy { to, .. } => to.release.clone(),
+        });
+        match (pinned, good) {
+            (Some(bad), Some(good)) if bad != good => Some((bad, good)),
+            _ => None,
+        }
     };
     let mut details = vec![("environment".into(), env.name.clone())];
     for (group, p) in &steps {
@@ -456,6 +485,12 @@ fn rollback(state: &State) -> Result<Confirm, String> {
     }
     for why in &refusals {
         details.push(("skipped".into(), why.clone()));
+    }
+    if steps.is_empty() {
+        details.push((
+            "codedeploy".into(),
+            "no call: traffic is already back on the old version".into(),
+        ));
     }
     Ok(Confirm {
         plan: Plan::Rollback {

@@ -282,11 +282,18 @@ async fn execute_plan(world: &World, plan: &Plan) -> Execution {
                     Err(e) => failures.push(format!("pin revert: {}", e.full())),
                 }
             }
-            ex.summary = format!(
-                "rolled back {} ({} group(s){pin_note})",
-                env.name,
-                steps.len()
-            );
+            ex.summary = if steps.is_empty() {
+                format!(
+                    "rolled back {}: CodeDeploy had already returned the traffic{pin_note}",
+                    env.name
+                )
+            } else {
+                format!(
+                    "rolled back {} ({} group(s){pin_note})",
+                    env.name,
+                    steps.len()
+                )
+            };
             if !failures.is_empty() {
                 ex.error = Some(PortError::new(
                     ErrorKind::Other,

@@ -162,6 +162,13 @@ pub struct Settings {
     pub refresh_idle: Duration,
 }
 
+impl Settings {
+    /// Releases are published rarely; the release repository is read ten times less often.
+    pub fn refresh_releases(&self) -> Duration {
+        self.refresh_idle * 10
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct State {
     pub settings: Settings,

@@ -28,7 +28,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Identity(i) => state.identity = Some(i),
         Action::AwsIdentity(arn) => state.aws_identity = arn,
         Action::Releases(r) => {
-            let interval = state.settings.refresh_idle * 10;
+            let interval = state.settings.refresh_releases();
             store(&mut state.releases, r, state.now, interval);
         }
         Action::Fork(r) => {

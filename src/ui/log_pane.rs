@@ -53,13 +53,10 @@ pub fn draw(f: &mut Frame, area: Rect, vm: &ViewModel, theme: &Theme) {
     }
     let env_w = vm.envs.iter().map(|e| e.env.name.len()).max().unwrap_or(0);
     // Newest first, so a message wrapped in full only pushes older entries off the bottom.
-    let prefix_w = 8 + 1 + env_w + 1 + 8 + 1 + 9 + 1;
-    let message_w = usize::from(inner.width).saturating_sub(prefix_w).max(20);
     let mut lines: Vec<Line> = Vec::new();
     for e in &log.rows {
         let (label, style) = outcome(e.outcome, theme);
-        let mut parts = wrap(&e.message, message_w).into_iter();
-        lines.push(Line::from(vec![
+        let mut line = Line::from(vec![
             Span::styled(e.at.clock(), theme.muted),
             Span::raw(" "),
             Span::styled(format!("{:<env_w$}", e.env), theme.text),
@@ -68,11 +65,15 @@ pub fn draw(f: &mut Frame, area: Rect, vm: &ViewModel, theme: &Theme) {
             Span::raw(" "),
             Span::styled(format!("{label:<9}"), style),
             Span::raw(" "),
-            Span::styled(parts.next().unwrap_or_default(), theme.text),
-        ]));
+        ]);
+        let indent = line.width();
+        let message_w = usize::from(inner.width).saturating_sub(indent).max(20);
+        let mut parts = wrap(&e.message, message_w).into_iter();
+        line.push_span(Span::styled(parts.next().unwrap_or_default(), theme.text));
+        lines.push(line);
         lines.extend(parts.map(|part| {
             Line::from(vec![
-                Span::raw(" ".repeat(prefix_w)),
+                Span::raw(" ".repeat(indent)),
                 Span::styled(part, theme.text),
             ])
         }));

@@ -357,7 +357,11 @@ fn versions_view<'a>(state: &'a State, envs: &[EnvRow<'a>], rows: usize) -> Vers
             .collect(),
     };
     VersionsView {
-        freshness: Freshness::of(&state.releases, state.now, state.settings.refresh_idle),
+        freshness: Freshness::of(
+            &state.releases,
+            state.now,
+            state.settings.refresh_releases(),
+        ),
         rows: all
             .iter()
             .enumerate()
@@ -473,6 +477,35 @@ fn overlay<'a>(state: &'a State, keymap: &Keymap) -> Option<Overlay<'a>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use crate::app::action::Action;
+    use crate::app::state::Settings;
+    use crate::app::update::update;
+    use crate::ui::Keymap;
+
+    #[test]
+    fn releases_are_stale_only_after_missing_three_of_their_own_reads() {
+        let t0 = Timestamp(1_000_000);
+        let settings = Settings {
+            environments: Vec::new(),
+            read_only: false,
+            demo: true,
+            refresh_active: Duration::from_secs(2),
+            refresh_idle: Duration::from_secs(30),
+        };
+        let every = settings.refresh_releases();
+        let mut state = State::new(settings, t0);
+        update(&mut state, Action::Releases(Ok(Vec::new())));
+        let keymap = Keymap::default();
+        let freshness_at = |state: &mut State, age: Duration| {
+            state.now = t0.plus(age);
+            let vm = ViewModel::build(state, &keymap, &Areas::default());
+            vm.versions.freshness.label()
+        };
+        // Waiting for the next read, however much longer than the other panes wait, is fresh.
+        assert_eq!(freshness_at(&mut state, every), "5m00s ago");
+        assert!(freshness_at(&mut state, every * 3 + Duration::from_secs(1)).starts_with("STALE"));
+    }
 
     #[test]
     fn scrolling_keeps_the_selection_in_view() {

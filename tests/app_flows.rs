@@ -287,6 +287,85 @@ async fn yanked_unsigned_and_tampered_versions_are_refused_with_the_reason_and_a
 }
 
 #[tokio::test]
+async fn an_unsigned_version_is_pinned_only_with_a_typed_reason_and_tampered_ones_never() {
+    let mut c = cockpit(false).await;
+    let releases = c.app.state.releases.value.clone().unwrap();
+    let version_with = |status: &str| {
+        releases
+            .iter()
+            .find(|r| r.status.label() == status)
+            .map(|r| r.version.to_string())
+            .expect(status)
+    };
+
+    // A bad signature means the bytes are not the vendor's: no override.
+    c.select_version(&version_with("bad signature")).await;
+    c.select_env_keeping_focus("staging").await;
+    c.app.press(Command::PromoteOverride).await;
+    let text = c.modal_text();
+    assert!(text.contains("cannot be overridden"), "{text}");
+    c.app.press(Command::Cancel).await;
+
+    // An unsigned one may be pinned, but Enter does nothing until a reason is typed.
+    let unsigned = version_with("unsigned");
+    c.select_version(&unsigned).await;
+    c.select_env_keeping_focus("staging").await;
+    c.app.press(Command::Promote).await;
+    assert!(c.modal_text().contains("press P"), "{}", c.modal_text());
+    c.app.press(Command::Cancel).await;
+    c.app.press(Command::PromoteOverride).await;
+    assert!(c.modal_text().contains("OVERRIDE"), "{}", c.modal_text());
+    c.app.type_text("vendor").await;
+    c.app.press(Command::Confirm).await;
+    assert!(
+        matches!(c.app.state.modal, Some(Modal::Confirm(_))),
+        "a short reason must not be accepted"
+    );
+    assert_eq!(c.app.state.pinned("staging").unwrap().as_str(), "v1.2.1");
+    c.app.type_text(" hotfix for INC-4211").await;
+    c.app.press(Command::Confirm).await;
+    assert_eq!(c.app.state.modal, None, "{}", c.modal_text());
+    assert_eq!(
+        c.app.state.pinned("staging").unwrap().as_str(),
+        unsigned.as_str()
+    );
+
+    // The reason and what was overridden are in the pushed commit and in the audit log.
+    let log = c.git(&["log", "-1", "--format=%B", "main"]);
+    assert!(
+        log.contains("Reason: vendor hotfix for INC-4211")
+            && log.contains("Override: ")
+            && log.contains("unsigned"),
+        "{log}"
+    );
+    let last = c.audit().pop().unwrap();
+    assert_eq!(last.outcome, Outcome::Succeeded);
+    assert!(
+        last.message.contains("vendor hotfix for INC-4211"),
+        "{}",
+        last.message
+    );
+
+    // Second thoughts before the pipeline has deployed it: rollback is the pin revert alone.
+    c.select_env("staging").await;
+    c.app.press(Command::Rollback).await;
+    let text = c.modal_text();
+    assert!(
+        text.contains(&format!("{unsigned} → v1.2.1")) && !text.contains("CreateDeployment"),
+        "{text}"
+    );
+    c.app.press(Command::Confirm).await;
+    assert_eq!(c.app.state.modal, None, "{}", c.modal_text());
+    assert_eq!(c.app.state.pinned("staging").unwrap().as_str(), "v1.2.1");
+    c.advance(Duration::from_secs(10 * 60)).await;
+    let rollout = c.app.state.rollouts["staging"].value.clone().unwrap();
+    for t in &rollout.targets {
+        let serving = t.serving().and_then(|v| v.release.clone()).unwrap();
+        assert_eq!(serving.as_str(), "v1.2.1", "{}", t.group);
+    }
+}
+
+#[tokio::test]
 async fn read_only_refuses_every_action_and_says_so() {
     let mut c = cockpit(true).await;
     for cmd in [Command::Promote, Command::Approve, Command::Rollback] {
@@ -415,7 +494,7 @@ async fn an_injected_fault_fires_the_alarm_and_codedeploy_rolls_back_on_its_own(
     c.app.press(Command::Rollback).await;
     let text = c.modal_text();
     assert!(
-        text.contains("v1.3.0 → v1.2.1") && text.contains("traffic is already back"),
+        text.contains("v1.3.0 → v1.2.1") && text.contains("traffic is already on the old version"),
         "{text}"
     );
     assert!(!text.contains("StopDeployment"), "{text}");

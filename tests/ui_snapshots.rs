@@ -62,6 +62,11 @@ fn confirm_rollback_of_protected_prod() {
 #[test]
 fn help() {
     snapshot_both("help", &ui_fixtures::help());
+    // At 80×24 the help is taller than the screen: down shows its end.
+    let mut at_end = ui_fixtures::help();
+    at_end.help_at_end = true;
+    let theme = Theme::load(None, false).unwrap();
+    insta::assert_snapshot!("help_end_80x24", render(&at_end, 80, 24, &theme));
 }
 
 #[test]

@@ -22,6 +22,7 @@ pub enum Command {
     Up,
     Down,
     Promote,
+    PromoteOverride,
     Approve,
     Rollback,
     Filter,
@@ -33,8 +34,9 @@ pub enum Command {
 }
 
 impl Command {
-    pub const ALL: [Command; 15] = [
+    pub const ALL: [Command; 16] = [
         Command::Promote,
+        Command::PromoteOverride,
         Command::Approve,
         Command::Rollback,
         Command::Up,
@@ -63,6 +65,9 @@ impl Command {
             Command::Promote => {
                 "promote: pin the selected version in the selected environment (or the next environment's pin from this one)"
             }
+            Command::PromoteOverride => {
+                "promote an unsigned or yanked version anyway, with a typed reason that goes into the commit and the audit log"
+            }
             Command::Approve => "approve the selected environment's proposal or manual gate",
             Command::Rollback => "roll the selected environment back and revert its pin",
             Command::Filter => "filter versions and targets",
@@ -85,7 +90,11 @@ impl Command {
     pub fn mutates(self) -> bool {
         matches!(
             self,
-            Command::Promote | Command::Approve | Command::Rollback | Command::InjectFault
+            Command::Promote
+                | Command::PromoteOverride
+                | Command::Approve
+                | Command::Rollback
+                | Command::InjectFault
         )
     }
 }

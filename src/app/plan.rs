@@ -4,9 +4,9 @@
 use crate::domain::audit::ActionKind;
 use crate::domain::commit_message::pin_commit_message;
 use crate::domain::env::Environment;
-use crate::domain::rollout::{
-    DeploymentStatus, ManualGate, RollbackPlan, Shift, Target, rollback_plan,
-};
+use crate::domain::rollout::{ManualGate, RollbackPlan, Shift, Target, rollback_plan};
+use crate::domain::version::Version;
+use crate::ports::EnvRollout;
 
 use super::action::Command;
 use super::state::{Confirm, Gate, Pane, Plan, State};
@@ -60,7 +60,7 @@ pub fn summary(plan: &Plan) -> String {
                 .unwrap_or_default();
             if let (true, Some((bad, good))) = (steps.is_empty(), pin_revert) {
                 return format!(
-                    "revert the pin of {env}: {bad} → {good} (CodeDeploy already returned the traffic)"
+                    "revert the pin of {env}: {bad} → {good} (the traffic is already on {good})"
                 );
             }
             format!(
@@ -84,7 +84,8 @@ pub fn plan_for(state: &State, command: Command) -> Result<Confirm, String> {
         return Err(format!("wait for the running action to finish: {busy}"));
     }
     match command {
-        Command::Promote => promote(state),
+        Command::Promote => promote(state, false),
+        Command::PromoteOverride => promote(state, true),
         Command::Approve => approve(state),
         Command::Rollback => rollback(state),
         other => Err(format!("{} is not an action", other.name())),
@@ -101,7 +102,7 @@ fn env_index(state: &State, name: &str) -> Option<usize> {
 
 /// Promote from the versions pane pins the selected version in the selected environment; from
 /// anywhere else it carries the selected environment's pin to the next environment.
-fn promote(state: &State) -> Result<Confirm, String> {
+fn promote(state: &State, override_check: bool) -> Result<Confirm, String> {
     let envs = &state.settings.environments;
     let (target, version) = if state.focus == Pane::Versions {
         let release = state.selected_release().ok_or("no version is selected")?;
@@ -150,7 +151,20 @@ fn promote(state: &State) -> Result<Confirm, String> {
         .flatten()
         .find(|r| r.version == version)
         .ok_or_else(|| format!("{version} is not in the release repository"))?;
-    release.status.pinnable(&version)?;
+    let override_of = match release.status.pinnable(&version) {
+        Ok(()) => None,
+        Err(why) if !release.status.overridable() => {
+            return Err(format!(
+                "{why}; this cannot be overridden: ask the vendor to publish the version again"
+            ));
+        }
+        Err(why) if !override_check => {
+            return Err(format!(
+                "{why}; to pin it anyway, press P and type the reason"
+            ));
+        }
+        Err(why) => Some(why),
+    };
     let from = state.pinned(&target.name).cloned();
     if from.as_ref() == Some(&version) {
         return Err(format!("{} already pins {version}", target.name));
@@ -232,6 +246,9 @@ fn promote(state: &State) -> Result<Confirm, String> {
             ),
         ));
     }
+    if let Some(why) = &override_of {
+        details.push(("OVERRIDE".into(), why.clone()));
+    }
     details.push((
         "then".into(),
         if as_proposal {
@@ -252,6 +269,7 @@ fn promote(state: &State) -> Result<Confirm, String> {
         },
         details,
         type_to_confirm: None,
+        override_of,
         typed: String::new(),
     })
 }
@@ -326,6 +344,7 @@ fn approve(state: &State) -> Result<Confirm, String> {
             },
             details,
             type_to_confirm: None,
+            override_of: None,
             typed: String::new(),
         });
     }
@@ -381,6 +400,7 @@ fn approve(state: &State) -> Result<Confirm, String> {
             },
             details,
             type_to_confirm: None,
+            override_of: None,
             typed: String::new(),
         });
     }
@@ -397,34 +417,26 @@ fn rollback(state: &State) -> Result<Confirm, String> {
         .get(&env.name)
         .and_then(|r| r.value.as_ref())
         .ok_or_else(|| format!("the deployments of {} have not been read yet", env.name))?;
+    let pinned = state.pinned(&env.name).cloned();
     let mut steps = Vec::new();
     let mut refusals = Vec::new();
-    for t in &rollout.targets {
-        match rollback_plan(t) {
-            Ok(p) => steps.push((t.group.clone(), p)),
-            Err(why) => refusals.push(why),
-        }
-    }
-    let pinned = state.pinned(&env.name).cloned();
-    let pin_revert = if steps.is_empty() {
-        // CodeDeploy may already have returned traffic (an alarm fired, or the deployment was
-        // stopped) while the pin still names the failed version, which the next pipeline run
-        // would deploy again: then the pin revert alone is the rollback left to do.
-        let failed_back = rollout
-            .targets
-            .iter()
-            .filter_map(|t| t.latest.as_ref())
-            .filter(|s| {
-                matches!(
-                    s.status,
-                    DeploymentStatus::Failed | DeploymentStatus::Stopped
-                ) && s.to.release.is_some()
-                    && s.to.release == pinned
-            })
-            .find_map(|s| s.from.release.clone());
-        match (pinned, failed_back) {
-            (Some(bad), Some(good)) if bad != good => Some((bad, good)),
-            _ => {
+    let pin_revert = match (
+        pinned,
+        traffic_off_the_pin(rollout, state.pinned(&env.name)),
+    ) {
+        // Nothing is shifting and the traffic is on another version than the pin: CodeDeploy
+        // already returned it (an alarm fired, or the deployment was stopped), or the pipeline
+        // has not deployed the pin yet. Either way the next pipeline run would deploy the pinned
+        // version, so reverting the pin is the whole rollback.
+        (Some(bad), Some(good)) => Some((bad, good)),
+        (pinned, None) => {
+            for t in &rollout.targets {
+                match rollback_plan(t) {
+                    Ok(p) => steps.push((t.group.clone(), p)),
+                    Err(why) => refusals.push(why),
+                }
+            }
+            if steps.is_empty() {
                 return Err(if refusals.is_empty() {
                     format!("{} has no deployment groups", env.name)
                 } else {
@@ -435,17 +447,19 @@ fn rollback(state: &State) -> Result<Confirm, String> {
                     )
                 });
             }
+            // Revert the pin to the version traffic returns to, so the pipeline does not
+            // redeploy the bad one.
+            let good = steps.iter().find_map(|(_, p)| match p {
+                RollbackPlan::Stop { to, .. } | RollbackPlan::Redeploy { to, .. } => {
+                    to.release.clone()
+                }
+            });
+            match (pinned, good) {
+                (Some(bad), Some(good)) if bad != good => Some((bad, good)),
+                _ => None,
+            }
         }
-    } else {
-        // Revert the pin to the version traffic returns to, so the pipeline does not redeploy
-        // the bad one.
-        let good = steps.iter().find_map(|(_, p)| match p {
-            RollbackPlan::Stop { to, .. } | RollbackPlan::Redeploy { to, .. } => to.release.clone(),
-        });
-        match (pinned, good) {
-            (Some(bad), Some(good)) if bad != good => Some((bad, good)),
-            _ => None,
-        }
+        (None, Some(_)) => None,
     };
     let mut details = vec![("environment".into(), env.name.clone())];
     for (group, p) in &steps {
@@ -489,7 +503,7 @@ fn rollback(state: &State) -> Result<Confirm, String> {
     if steps.is_empty() {
         details.push((
             "codedeploy".into(),
-            "no call: traffic is already back on the old version".into(),
+            "no call: no group is shifting and the traffic is already on the old version".into(),
         ));
     }
     Ok(Confirm {
@@ -501,8 +515,23 @@ fn rollback(state: &State) -> Result<Confirm, String> {
         },
         details,
         type_to_confirm: env.protected.then(|| env.name.clone()),
+        override_of: None,
         typed: String::new(),
     })
+}
+
+/// The release every group serves when none is shifting and it is not `pinned`.
+fn traffic_off_the_pin(rollout: &EnvRollout, pinned: Option<&Version>) -> Option<Version> {
+    let pinned = pinned?;
+    if rollout.targets.iter().any(|t| t.active_shift().is_some()) {
+        return None;
+    }
+    let mut serving = rollout
+        .targets
+        .iter()
+        .map(|t| t.serving().and_then(|v| v.release.clone()));
+    let first = serving.next()??;
+    (serving.all(|s| s.as_ref() == Some(&first)) && &first != pinned).then_some(first)
 }
 
 /// Moves selection to `env` (used by the command palette and the CLI).

@@ -152,6 +152,7 @@ async fn execute_plan(world: &World, plan: &Plan) -> Execution {
             from,
             to,
             as_proposal,
+            override_reason,
             ..
         } => {
             let change = PinChange {
@@ -159,7 +160,7 @@ async fn execute_plan(world: &World, plan: &Plan) -> Execution {
                 from: from.clone(),
                 to: to.clone(),
                 action: ActionKind::Promote,
-                reason: None,
+                reason: override_reason.clone(),
                 as_proposal: *as_proposal,
             };
             let fork = world.ports.fork.clone();
@@ -171,6 +172,9 @@ async fn execute_plan(world: &World, plan: &Plan) -> Execution {
                     } else {
                         format!("pinned {to} in {} ({})", env.name, commit.commit)
                     };
+                    if let Some(reason) = override_reason {
+                        ex.summary += &format!(" · {}", reason.replace('\n', " · "));
+                    }
                     ex.commit = Some(commit);
                 }
                 Err(e) => ex.error = Some(e),
@@ -284,7 +288,7 @@ async fn execute_plan(world: &World, plan: &Plan) -> Execution {
             }
             ex.summary = if steps.is_empty() {
                 format!(
-                    "rolled back {}: CodeDeploy had already returned the traffic{pin_note}",
+                    "rolled back {}: the traffic was already on the old version{pin_note}",
                     env.name
                 )
             } else {

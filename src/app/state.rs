@@ -122,6 +122,9 @@ pub struct Confirm {
     pub details: Vec<(String, String)>,
     /// For protected environments: the name to type before Enter is accepted.
     pub type_to_confirm: Option<String>,
+    /// For an override: why the version may not be pinned normally; the reason for overriding it
+    /// is then typed into `typed` and is required.
+    pub override_of: Option<String>,
     pub typed: String,
 }
 
@@ -189,6 +192,8 @@ pub struct State {
     pub filter: Input,
     pub palette: Input,
     pub help: bool,
+    /// Help scrolled to its end (down) rather than its top (up), when it is taller than the screen.
+    pub help_at_end: bool,
     pub log: Vec<LogEntry>,
     /// An action is executing; further actions wait for it.
     pub busy: Option<String>,
@@ -227,6 +232,7 @@ impl State {
             filter: Input::default(),
             palette: Input::default(),
             help: false,
+            help_at_end: false,
             log: Vec::new(),
             busy: None,
             quit: false,
@@ -281,7 +287,8 @@ impl State {
     pub fn text_input_active(&self) -> bool {
         self.filter.active
             || self.palette.active
-            || matches!(&self.modal, Some(Modal::Confirm(c)) if c.type_to_confirm.is_some())
+            || matches!(&self.modal, Some(Modal::Confirm(c))
+                if c.type_to_confirm.is_some() || c.override_of.is_some())
     }
 
     pub fn pinned(&self, env: &str) -> Option<&Version> {

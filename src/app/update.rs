@@ -9,6 +9,9 @@ use super::action::{Action, Command, Effect, Execution, Source};
 use super::plan::{plan_for, summary};
 use super::state::{Modal, Pane, Plan, Remote, State};
 
+/// The shortest reason accepted for an override: long enough to say something.
+pub const MIN_REASON: usize = 10;
+
 /// Refreshes wait at most this long after repeated failures.
 const MAX_BACKOFF: Duration = Duration::from_secs(300);
 
@@ -217,17 +220,43 @@ fn command(state: &mut State, c: Command, effects: &mut Vec<Effect>) {
                     state.modal = Some(Modal::Confirm(confirm));
                     return;
                 }
-                let plan = confirm.plan;
+                let reason = confirm.typed.trim().to_string();
+                if confirm.override_of.is_some() && reason.chars().count() < MIN_REASON {
+                    // Keep the modal: an override without a reason would be unaccountable.
+                    state.modal = Some(Modal::Confirm(confirm));
+                    return;
+                }
+                let mut plan = confirm.plan;
+                if let (
+                    Some(why),
+                    Plan::Promote {
+                        override_reason, ..
+                    },
+                ) = (&confirm.override_of, &mut plan)
+                {
+                    // Both go into the commit message: what was overridden, and why.
+                    *override_reason = Some(format!("Override: {why}\nReason: {reason}"));
+                }
                 state.busy = Some(summary(&plan));
                 effects.push(Effect::Execute(plan));
             }
-            (Modal::Confirm(_), Command::Cancel | Command::Quit) | (Modal::Message { .. }, _) => {}
+            // A message closes only on Enter or Esc, so a stray key does not dismiss it unread
+            // and the keys typed after it do not act on the screen behind.
+            (Modal::Confirm(_) | Modal::Message { .. }, Command::Cancel | Command::Quit)
+            | (Modal::Message { .. }, Command::Confirm) => {}
             (modal, _) => state.modal = Some(modal),
         }
         return;
     }
     if state.help {
-        state.help = !matches!(c, Command::Help | Command::Cancel | Command::Confirm);
+        match c {
+            Command::Up | Command::Down => state.help_at_end = c == Command::Down,
+            Command::Help | Command::Cancel | Command::Confirm => {
+                state.help = false;
+                state.help_at_end = false;
+            }
+            _ => {}
+        }
         return;
     }
     if state.palette.active {
@@ -278,10 +307,12 @@ fn command(state: &mut State, c: Command, effects: &mut Vec<Effect>) {
         Command::Filter => state.filter.active = true,
         Command::Palette => state.palette.active = true,
         Command::Refresh => refresh_all(state, effects),
-        Command::Promote | Command::Approve | Command::Rollback => match plan_for(state, c) {
-            Ok(confirm) => state.modal = Some(Modal::Confirm(Box::new(confirm))),
-            Err(why) => refuse(state, c, why, effects),
-        },
+        Command::Promote | Command::PromoteOverride | Command::Approve | Command::Rollback => {
+            match plan_for(state, c) {
+                Ok(confirm) => state.modal = Some(Modal::Confirm(Box::new(confirm))),
+                Err(why) => refuse(state, c, why, effects),
+            }
+        }
         Command::InjectFault => {
             let Some(env) = state.env().map(|e| e.name.clone()) else {
                 return;
@@ -364,7 +395,11 @@ fn clamp_selection(state: &mut State) {
 
 fn refuse(state: &mut State, c: Command, why: String, effects: &mut Vec<Effect>) {
     let env = state.env().map(|e| e.name.clone()).unwrap_or_default();
-    state.log_line(&env, &c.name(), Outcome::Refused, why.clone());
+    // The log speaks of actions (promote), not of the keys that ask for them (promote_override).
+    let action = kind_of(c)
+        .map(|k| k.verb().to_string())
+        .unwrap_or_else(|| c.name().replace('_', " "));
+    state.log_line(&env, &action, Outcome::Refused, why.clone());
     if let Some(kind) = kind_of(c) {
         effects.push(Effect::Audit(record(
             state,
@@ -378,7 +413,7 @@ fn refuse(state: &mut State, c: Command, why: String, effects: &mut Vec<Effect>)
         )));
     }
     state.modal = Some(Modal::Message {
-        title: format!("Cannot {}", c.name().replace('_', " ")),
+        title: format!("Cannot {action}"),
         body: why,
     });
 }
@@ -386,7 +421,7 @@ fn refuse(state: &mut State, c: Command, why: String, effects: &mut Vec<Effect>)
 fn kind_of(c: Command) -> Option<crate::domain::audit::ActionKind> {
     use crate::domain::audit::ActionKind;
     match c {
-        Command::Promote => Some(ActionKind::Promote),
+        Command::Promote | Command::PromoteOverride => Some(ActionKind::Promote),
         Command::Approve => Some(ActionKind::Approve),
         Command::Rollback => Some(ActionKind::Rollback),
         _ => None,

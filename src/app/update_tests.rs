@@ -176,6 +176,7 @@ fn a_protected_confirm_needs_the_exact_name_before_it_executes() {
         plan: plan.clone(),
         details: vec![],
         type_to_confirm: Some("prod".into()),
+        override_of: None,
         typed: String::new(),
     })));
     assert!(s.text_input_active());
@@ -199,4 +200,21 @@ fn quit_works_from_anywhere() {
     press(&mut s, Command::Help);
     assert_eq!(press(&mut s, Command::Quit), vec![Effect::Quit]);
     assert!(s.quit);
+}
+
+#[test]
+fn help_scrolls_to_its_end_and_back_and_closes_at_the_top() {
+    let mut s = state(false);
+    press(&mut s, Command::Help);
+    assert!(s.help && !s.help_at_end);
+    press(&mut s, Command::Down);
+    assert!(s.help_at_end);
+    // Keys that are not for the help do nothing while it is open.
+    assert!(press(&mut s, Command::Rollback).is_empty());
+    assert!(s.help && s.modal.is_none());
+    press(&mut s, Command::Up);
+    assert!(!s.help_at_end);
+    press(&mut s, Command::Down);
+    press(&mut s, Command::Cancel);
+    assert!(!s.help && !s.help_at_end);
 }

@@ -87,6 +87,14 @@ impl ReleaseStatus {
         }
     }
 
+    /// Whether a person may pin the version anyway, with a reason. An unsigned or yanked
+    /// version is what the vendor published, knowingly: a hotfix sent before signing, a version
+    /// withdrawn for a problem that does not apply here. A bad signature or a checksum mismatch
+    /// means the bytes are not what the vendor published, and no reason makes them safe to run.
+    pub fn overridable(&self) -> bool {
+        matches!(self, Self::Unsigned | Self::Yanked(_))
+    }
+
     /// `Ok` when the version may be pinned without an override, else why not.
     pub fn pinnable(&self, version: &Version) -> Result<(), String> {
         match self {

@@ -232,7 +232,8 @@ mod tests {
             (KeyCode::Enter, NONE, "confirm"),
             (KeyCode::Esc, NONE, "cancel"),
             (KeyCode::Char('x'), NONE, "-"),
-            (KeyCode::Char('P'), SHIFT, "-"),
+            (KeyCode::Char('P'), SHIFT, "promote_override"),
+            (KeyCode::Char('F'), SHIFT, "-"),
             (KeyCode::Backspace, NONE, "-"),
         ];
         for (code, mods, want) in table {

@@ -48,7 +48,7 @@ pub fn draw(frame: &mut Frame, state: &State, keymap: &Keymap, theme: &Theme) {
         Some(Overlay::Message { title, body }) => {
             modal::draw_message(frame, area, title, body, theme)
         }
-        Some(Overlay::Help(rows)) => help::draw(frame, area, rows, theme),
+        Some(Overlay::Help { rows, at_end }) => help::draw(frame, area, rows, *at_end, theme),
         Some(Overlay::Palette { input, matches }) => {
             palette::draw(frame, area, input, matches, theme)
         }

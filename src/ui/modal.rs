@@ -7,6 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use crate::app::state::{Confirm, Plan};
+use crate::app::update::MIN_REASON;
 use crate::domain::audit::ActionKind;
 
 use super::pane::wrapped_height;
@@ -71,7 +72,8 @@ pub fn wrap(text: &str, width: usize) -> Vec<&str> {
 
 pub fn draw_confirm(f: &mut Frame, area: Rect, c: &Confirm, theme: &Theme) {
     let kind = c.plan.kind();
-    let dangerous = kind == ActionKind::Rollback || c.type_to_confirm.is_some();
+    let dangerous =
+        kind == ActionKind::Rollback || c.type_to_confirm.is_some() || c.override_of.is_some();
     let border = if dangerous { theme.danger } else { theme.focus };
     let what = match &c.plan {
         Plan::Promote {
@@ -104,6 +106,28 @@ pub fn draw_confirm(f: &mut Frame, area: Rect, c: &Confirm, theme: &Theme) {
         }
     }
     lines.push(Line::default());
+    if c.override_of.is_some() {
+        let done = c.typed.trim().chars().count() >= MIN_REASON;
+        lines.push(Line::from(Span::styled(
+            "Why pin it anyway? The reason goes into the commit message and the audit log.",
+            theme.warn,
+        )));
+        lines.push(Line::from(vec![
+            Span::styled("reason: ", theme.warn),
+            Span::styled(c.typed.as_str(), theme.text),
+            Span::styled("▏", theme.focus),
+        ]));
+        lines.push(Line::from(Span::styled(
+            if done {
+                "Enter confirm · Esc cancel".to_string()
+            } else {
+                format!("Enter confirms once the reason has {MIN_REASON} characters · Esc cancel")
+            },
+            theme.muted,
+        )));
+        boxed(f, area, title, border, lines, MAX_W);
+        return;
+    }
     match &c.type_to_confirm {
         Some(name) => {
             let done = c.typed.trim() == name;

@@ -180,7 +180,10 @@ pub enum Overlay<'a> {
         title: &'a str,
         body: &'a str,
     },
-    Help(Vec<(String, &'static str)>),
+    Help {
+        rows: Vec<(String, &'static str)>,
+        at_end: bool,
+    },
     Palette {
         input: &'a str,
         matches: Vec<(String, String, &'static str)>,
@@ -447,12 +450,13 @@ fn overlay<'a>(state: &'a State, keymap: &Keymap) -> Option<Overlay<'a>> {
         });
     }
     if state.help {
-        return Some(Overlay::Help(
-            Command::ALL
+        return Some(Overlay::Help {
+            rows: Command::ALL
                 .iter()
                 .map(|c| (keys(*c), c.description()))
                 .collect(),
-        ));
+            at_end: state.help_at_end,
+        });
     }
     if state.palette.active {
         let wanted = state.palette.text.trim().to_lowercase().replace(' ', "_");

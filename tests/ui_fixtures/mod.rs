@@ -541,6 +541,7 @@ pub fn confirm_rollback_prod() -> State {
             ),
         ],
         type_to_confirm: Some("prod".into()),
+        override_of: None,
         typed: "pr".into(),
     })));
     s

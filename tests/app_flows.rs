@@ -541,3 +541,43 @@ async fn illegal_actions_are_refused_with_the_reason() {
         c.modal_text()
     );
 }
+
+#[tokio::test]
+async fn a_filter_narrows_the_list_of_the_pane_it_was_started_in() {
+    let mut c = cockpit(false).await;
+    let all_versions = c.app.state.visible_releases().len();
+    c.select_env("dev").await;
+
+    // Looking for a version leaves the shift pane showing every target.
+    c.select_version("v1.1.0").await;
+    c.app.press(Command::Filter).await;
+    c.app.type_text("1.4").await;
+    c.app.press(Command::Confirm).await;
+    let versions: Vec<String> = c
+        .app
+        .state
+        .visible_releases()
+        .iter()
+        .map(|r| r.version.to_string())
+        .collect();
+    assert!(
+        !versions.is_empty() && versions.iter().all(|v| v.contains("1.4")),
+        "{versions:?}"
+    );
+    assert_eq!(c.app.state.visible_targets().len(), 2);
+
+    // Filtering from the shift pane narrows the targets and gives the versions back.
+    c.app.state.focus = Pane::Shift;
+    c.app.press(Command::Filter).await;
+    c.app.type_text("work").await;
+    c.app.press(Command::Confirm).await;
+    let groups: Vec<&str> = c
+        .app
+        .state
+        .visible_targets()
+        .iter()
+        .map(|t| t.group.as_str())
+        .collect();
+    assert_eq!(groups, ["worker"]);
+    assert_eq!(c.app.state.visible_releases().len(), all_versions);
+}

@@ -70,7 +70,7 @@ impl Command {
             }
             Command::Approve => "approve the selected environment's proposal or manual gate",
             Command::Rollback => "roll the selected environment back and revert its pin",
-            Command::Filter => "filter versions and targets",
+            Command::Filter => "filter the versions (in their pane) or the targets (elsewhere)",
             Command::Palette => "open the command palette",
             Command::Refresh => "refresh everything now",
             Command::InjectFault => "demo only: make the running canary fail so its alarms fire",

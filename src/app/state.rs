@@ -172,6 +172,12 @@ impl Settings {
     }
 }
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FilterScope {
+    Versions,
+    Targets,
+}
+
 #[derive(Clone, Debug)]
 pub struct State {
     pub settings: Settings,
@@ -190,6 +196,9 @@ pub struct State {
     pub log_scroll: usize,
     pub modal: Option<Modal>,
     pub filter: Input,
+    /// The list the filter narrows: versions when started in the versions pane, else the targets.
+    /// One filter for both would empty the shift pane whenever a version is looked for.
+    pub filter_scope: FilterScope,
     pub palette: Input,
     pub help: bool,
     /// Help scrolled to its end (down) rather than its top (up), when it is taller than the screen.
@@ -230,6 +239,7 @@ impl State {
             log_scroll: 0,
             modal: None,
             filter: Input::default(),
+            filter_scope: FilterScope::Versions,
             palette: Input::default(),
             help: false,
             help_at_end: false,
@@ -251,7 +261,10 @@ impl State {
             .value
             .iter()
             .flatten()
-            .filter(|r| self.matches_filter(r.version.as_str()))
+            .filter(|r| {
+                self.filter_scope != FilterScope::Versions
+                    || self.matches_filter(r.version.as_str())
+            })
             .collect();
         list.sort_by(|a, b| b.version.cmp(&a.version));
         list
@@ -272,7 +285,11 @@ impl State {
             .map(|r| {
                 r.targets
                     .iter()
-                    .filter(|t| self.matches_filter(&t.group) || self.matches_filter(&t.function))
+                    .filter(|t| {
+                        self.filter_scope != FilterScope::Targets
+                            || self.matches_filter(&t.group)
+                            || self.matches_filter(&t.function)
+                    })
                     .collect()
             })
             .unwrap_or_default()

@@ -7,7 +7,7 @@ use crate::ports::{ErrorKind, MetricTarget, PortError};
 
 use super::action::{Action, Command, Effect, Execution, Source};
 use super::plan::{plan_for, summary};
-use super::state::{Modal, Pane, Plan, Remote, State};
+use super::state::{FilterScope, Modal, Pane, Plan, Remote, State};
 
 /// The shortest reason accepted for an override: long enough to say something.
 pub const MIN_REASON: usize = 10;
@@ -304,7 +304,18 @@ fn command(state: &mut State, c: Command, effects: &mut Vec<Effect>) {
             state.focus = Pane::ORDER[next];
         }
         Command::Up | Command::Down => move_selection(state, c == Command::Down, effects),
-        Command::Filter => state.filter.active = true,
+        Command::Filter => {
+            let scope = if state.focus == Pane::Versions {
+                FilterScope::Versions
+            } else {
+                FilterScope::Targets
+            };
+            if scope != state.filter_scope {
+                state.filter = Default::default();
+                state.filter_scope = scope;
+            }
+            state.filter.active = true;
+        }
         Command::Palette => state.palette.active = true,
         Command::Refresh => refresh_all(state, effects),
         Command::Promote | Command::PromoteOverride | Command::Approve | Command::Rollback => {

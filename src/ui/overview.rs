@@ -31,6 +31,12 @@ pub fn draw(f: &mut Frame, area: Rect, vm: &ViewModel, theme: &Theme) {
         title.push(Span::styled(env.name.as_str(), theme.env_style(env)));
         title.push(Span::styled(format!(" {} groups", o.total), theme.muted));
     }
+    if !o.filter.is_empty() {
+        title.push(Span::styled(
+            format!(" filter \"{}\"", o.filter),
+            theme.accent,
+        ));
+    }
     if o.total > o.rows.len() && !o.rows.is_empty() {
         title.push(Span::styled(
             format!(" · {}-{}", o.offset + 1, o.offset + o.rows.len()),

@@ -44,7 +44,7 @@ pub fn draw(f: &mut Frame, area: Rect, vm: &ViewModel, theme: &Theme) {
     let Some(target) = s.target else {
         let text = match s.freshness {
             Freshness::Loading => "reading deployments…",
-            _ if s.total == 0 && vm.overview.total == 0 => "no deployment groups to show",
+            _ if vm.overview.filter.is_empty() => "no deployment groups to show",
             _ => "no deployment group matches the filter",
         };
         f.render_widget(Span::styled(text, theme.muted), body);

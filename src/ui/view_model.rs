@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use crate::app::action::Command;
 use crate::app::plan::availability;
-use crate::app::state::{Confirm, Input, LogEntry, Modal, Pane, Remote, State};
+use crate::app::state::{Confirm, FilterScope, Input, LogEntry, Modal, Pane, Remote, State};
 use crate::domain::audit::Outcome;
 use crate::domain::env::Environment;
 use crate::domain::release::Release;
@@ -159,6 +159,8 @@ pub struct OverviewView<'a> {
     pub offset: usize,
     pub total: usize,
     pub freshness: Freshness<'a>,
+    /// The filter narrowing the targets, empty when none does.
+    pub filter: &'a str,
 }
 
 pub struct LogView<'a> {
@@ -374,7 +376,10 @@ fn versions_view<'a>(state: &'a State, envs: &[EnvRow<'a>], rows: usize) -> Vers
             .collect(),
         total: all.len(),
         selected: all.get(selected).map(|r| row(selected, r)),
-        filter: state.filter.text.trim(),
+        filter: match state.filter_scope {
+            FilterScope::Versions => state.filter.text.trim(),
+            FilterScope::Targets => "",
+        },
     }
 }
 
@@ -428,6 +433,10 @@ fn overview_view<'a>(state: &'a State, envs: &[EnvRow<'a>], rows: usize) -> Over
             .collect(),
         offset,
         total: targets.len(),
+        filter: match state.filter_scope {
+            FilterScope::Targets => state.filter.text.trim(),
+            FilterScope::Versions => "",
+        },
         freshness: row.map(|r| r.freshness).unwrap_or(Freshness::Loading),
     }
 }

@@ -73,6 +73,21 @@ impl Cockpit {
         }
     }
 
+    /// Presses `command`, checks that its confirm modal says each of `says` and none of
+    /// `not`, confirms, and checks that the action went through without an error.
+    async fn confirm(&mut self, command: Command, says: &[&str], not: &[&str]) {
+        self.app.press(command).await;
+        let text = self.modal_text();
+        for s in says {
+            assert!(text.contains(s), "{s:?} missing from: {text}");
+        }
+        for n in not {
+            assert!(!text.contains(n), "{n:?} in: {text}");
+        }
+        self.app.press(Command::Confirm).await;
+        assert_eq!(self.app.state.modal, None, "{}", self.modal_text());
+    }
+
     fn modal_text(&self) -> String {
         match &self.app.state.modal {
             Some(Modal::Message { title, body }) => format!("{title}: {body}"),
@@ -123,14 +138,8 @@ async fn promote_dev_to_staging_pushes_a_commit_and_the_pipeline_deploys_it() {
     c.advance(Duration::from_secs(15 * 60)).await;
     assert_eq!(c.app.state.pinned("dev").unwrap().as_str(), "v1.3.0");
     c.select_env("dev").await;
-    c.app.press(Command::Promote).await;
-    let text = c.modal_text();
-    assert!(
-        text.contains("staging") && text.contains("v1.2.1 → v1.3.0"),
-        "{text}"
-    );
-    c.app.press(Command::Confirm).await;
-    assert_eq!(c.app.state.modal, None, "{}", c.modal_text());
+    c.confirm(Command::Promote, &["staging", "v1.2.1 → v1.3.0"], &[])
+        .await;
 
     let log = c.git(&["log", "-1", "--format=%B", "main"]);
     assert!(log.starts_with("Pin staging to v1.3.0"), "{log}");
@@ -164,14 +173,8 @@ async fn approving_the_colleagues_proposal_lands_it_and_ones_own_proposal_cannot
 {
     let mut c = cockpit(false).await;
     c.select_env("prod").await;
-    c.app.press(Command::Approve).await;
-    let text = c.modal_text();
-    assert!(
-        text.contains("Dana Reyes") && text.contains("v1.2.1"),
-        "{text}"
-    );
-    c.app.press(Command::Confirm).await;
-    assert_eq!(c.app.state.modal, None, "{}", c.modal_text());
+    c.confirm(Command::Approve, &["Dana Reyes", "v1.2.1"], &[])
+        .await;
     let log = c.git(&["log", "-1", "--format=%B", "main"]);
     assert!(log.contains("Approved-by: Demo Operator"), "{log}");
     assert_eq!(c.app.state.pinned("prod").unwrap().as_str(), "v1.2.1");
@@ -188,14 +191,12 @@ async fn approving_the_colleagues_proposal_lands_it_and_ones_own_proposal_cannot
 
     // The pipeline deploys it and waits at prod's manual gate until someone opens it.
     c.advance(Duration::from_secs(3 * 60)).await;
-    c.app.press(Command::Approve).await;
-    assert!(
-        c.modal_text()
-            .contains("PutLifecycleEventHookExecutionStatus"),
-        "{}",
-        c.modal_text()
-    );
-    c.app.press(Command::Confirm).await;
+    c.confirm(
+        Command::Approve,
+        &["PutLifecycleEventHookExecutionStatus"],
+        &[],
+    )
+    .await;
     c.advance(Duration::from_secs(30 * 60)).await;
     assert_eq!(
         c.status_of("prod"),
@@ -348,14 +349,12 @@ async fn an_unsigned_version_is_pinned_only_with_a_typed_reason_and_tampered_one
 
     // Second thoughts before the pipeline has deployed it: rollback is the pin revert alone.
     c.select_env("staging").await;
-    c.app.press(Command::Rollback).await;
-    let text = c.modal_text();
-    assert!(
-        text.contains(&format!("{unsigned} → v1.2.1")) && !text.contains("CreateDeployment"),
-        "{text}"
-    );
-    c.app.press(Command::Confirm).await;
-    assert_eq!(c.app.state.modal, None, "{}", c.modal_text());
+    c.confirm(
+        Command::Rollback,
+        &[&format!("{unsigned} → v1.2.1")],
+        &["CreateDeployment"],
+    )
+    .await;
     assert_eq!(c.app.state.pinned("staging").unwrap().as_str(), "v1.2.1");
     c.advance(Duration::from_secs(10 * 60)).await;
     let rollout = c.app.state.rollouts["staging"].value.clone().unwrap();
@@ -391,14 +390,12 @@ async fn rollback_mid_shift_stops_the_deployment_returns_traffic_and_reverts_the
         "{:?}",
         c.status_of("dev")
     );
-    c.app.press(Command::Rollback).await;
-    let text = c.modal_text();
-    assert!(
-        text.contains("StopDeployment") && text.contains("v1.3.0 → v1.2.1"),
-        "{text}"
-    );
-    c.app.press(Command::Confirm).await;
-    assert_eq!(c.app.state.modal, None, "{}", c.modal_text());
+    c.confirm(
+        Command::Rollback,
+        &["StopDeployment", "v1.3.0 → v1.2.1"],
+        &[],
+    )
+    .await;
     c.advance(Duration::from_secs(60)).await;
 
     let rollout = c.app.state.rollouts["dev"].value.clone().unwrap();
@@ -491,15 +488,12 @@ async fn an_injected_fault_fires_the_alarm_and_codedeploy_rolls_back_on_its_own(
     // Traffic is back on v1.2.1, but the pin still names v1.3.0, which the next pipeline run
     // would deploy again: rollback now offers the pin revert alone, with no CodeDeploy call.
     assert_eq!(c.app.state.pinned("dev").unwrap().as_str(), "v1.3.0");
-    c.app.press(Command::Rollback).await;
-    let text = c.modal_text();
-    assert!(
-        text.contains("v1.3.0 → v1.2.1") && text.contains("traffic is already on the old version"),
-        "{text}"
-    );
-    assert!(!text.contains("StopDeployment"), "{text}");
-    c.app.press(Command::Confirm).await;
-    assert_eq!(c.app.state.modal, None, "{}", c.modal_text());
+    c.confirm(
+        Command::Rollback,
+        &["v1.3.0 → v1.2.1", "traffic is already on the old version"],
+        &["StopDeployment"],
+    )
+    .await;
     assert_eq!(c.app.state.pinned("dev").unwrap().as_str(), "v1.2.1");
     let log = c.git(&["log", "-1", "--format=%B", "main"]);
     assert!(log.contains("Shiftdeck-Action: rollback"), "{log}");

@@ -66,13 +66,23 @@ impl GitFork {
             format!("git commit {short} on {}", self.branch),
             self.publish(repo, oid, &short)?,
         ];
-        Ok(PinCommit {
+        Ok(self.on_deploy_branch(oid, message, calls))
+    }
+
+    /// What a commit that landed on the deploy branch reports.
+    pub(super) fn on_deploy_branch(
+        &self,
+        oid: Oid,
+        message: String,
+        calls: Vec<String>,
+    ) -> PinCommit {
+        PinCommit {
             commit: oid.to_string(),
             branch: self.branch.clone(),
             remote: self.remote.clone(),
             message,
             calls,
-        })
+        }
     }
 
     /// Force-pushes the proposal commit to the environment's proposal branch, superseding any

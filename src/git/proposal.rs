@@ -123,13 +123,7 @@ impl GitFork {
         let mut calls = vec![fetched, format!("git commit {short} on {}", self.branch)];
         calls.push(self.publish(repo, oid, &short)?);
         calls.push(self.delete_proposal(repo, &branch, &tracking));
-        Ok(PinCommit {
-            commit: oid.to_string(),
-            branch: self.branch.clone(),
-            remote: self.remote.clone(),
-            message,
-            calls,
-        })
+        Ok(self.on_deploy_branch(oid, message, calls))
     }
 
     /// Deletes the landed proposal's branch; the approval stands even when this fails, and the

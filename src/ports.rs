@@ -133,6 +133,9 @@ pub struct PinChange {
     pub reason: Option<String>,
     /// Push to a proposal branch instead of the deploy branch.
     pub as_proposal: bool,
+    /// For a proposal: the commit of the pending proposal it replaces, as the person saw it when
+    /// deciding (`None`: they saw none). Anything else on the proposal branch is not overwritten.
+    pub replaces_proposal: Option<String>,
 }
 
 /// What a pin change, approval or revert did.

@@ -222,7 +222,7 @@ async fn approving_the_colleagues_proposal_lands_it_and_ones_own_proposal_cannot
 }
 
 #[tokio::test]
-async fn a_colleagues_pending_proposal_is_not_overwritten_unseen() {
+async fn a_colleagues_pending_proposal_is_replaced_only_knowingly() {
     let mut c = cockpit(false).await;
     let before = c.git(&["rev-parse", "shiftdeck/proposal/prod"]);
 
@@ -247,6 +247,16 @@ async fn a_colleagues_pending_proposal_is_not_overwritten_unseen() {
         "{text}"
     );
     assert_eq!(c.git(&["rev-parse", "shiftdeck/proposal/prod"]), before);
+
+    // Confirmed, having seen it, the new proposal replaces hers.
+    c.app.press(Command::Confirm).await;
+    assert_eq!(c.app.state.modal, None, "{}", c.modal_text());
+    let fork = c.app.state.fork.value.clone().unwrap();
+    let proposal = &fork.proposals[0];
+    assert_eq!(
+        (proposal.version.as_str(), proposal.proposer.name.as_str()),
+        ("v1.3.0", "Demo Operator")
+    );
 }
 
 impl Cockpit {

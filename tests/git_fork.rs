@@ -155,6 +155,7 @@ fn change(env: Environment, from: &str, to: &str) -> PinChange {
         to: v(to),
         action: ActionKind::Promote,
         reason: None,
+        replaces_proposal: None,
     }
 }
 
@@ -536,12 +537,15 @@ fn a_proposal_is_pushed_to_its_own_branch_and_shown_with_its_proposer() {
 fn a_newer_proposal_supersedes_the_older_one() {
     let world = World::new();
     let alice_clone = world.clone_as("alice", &alice());
-    fork(&alice_clone)
+    let first = fork(&alice_clone)
         .pin(&change(prod(), "v1.0.0", "v1.1.0"))
         .unwrap();
 
     let done = fork(&alice_clone)
-        .pin(&change(prod(), "v1.0.0", "v1.2.0"))
+        .pin(&PinChange {
+            replaces_proposal: Some(first.commit),
+            ..change(prod(), "v1.0.0", "v1.2.0")
+        })
         .unwrap();
 
     assert_eq!(
@@ -553,6 +557,43 @@ fn a_newer_proposal_supersedes_the_older_one() {
     let status = fork(&alice_clone).status(&[prod()]).unwrap();
     assert_eq!(status.proposals.len(), 1);
     assert_eq!(status.proposals[0].version, v("v1.2.0"));
+}
+
+#[test]
+fn a_proposal_pushed_meanwhile_is_not_overwritten() {
+    let world = World::new();
+    let alice_clone = world.clone_as("alice", &alice());
+    let bob_clone = world.clone_as("bob", &bob());
+    // Alice decided while there was no proposal; Bob proposed before she confirmed.
+    let bobs = fork(&bob_clone)
+        .pin(&change(prod(), "v1.0.0", "v1.1.0"))
+        .unwrap();
+    let before = snapshot(&alice_clone);
+
+    let error = expect_error(
+        fork(&alice_clone).pin(&change(prod(), "v1.0.0", "v1.2.0")),
+        ErrorKind::Conflict,
+    );
+    assert!(
+        error.message.contains("pushed meanwhile"),
+        "{}",
+        error.full()
+    );
+    assert_eq!(
+        world
+            .origin(&["rev-parse", "shiftdeck/proposal/prod"])
+            .trim(),
+        bobs.commit
+    );
+    assert_eq!(snapshot(&alice_clone), before);
+
+    // Once she has seen it, she may replace it.
+    fork(&alice_clone)
+        .pin(&PinChange {
+            replaces_proposal: Some(bobs.commit),
+            ..change(prod(), "v1.0.0", "v1.2.0")
+        })
+        .unwrap();
 }
 
 #[test]
@@ -721,6 +762,7 @@ fn a_json_pointer_pin_round_trips_keeping_the_bom_and_layout() {
     let clone = world.clone_as("alice", &alice());
     let direct = PinChange {
         as_proposal: false,
+        replaces_proposal: None,
         ..change(prod(), "v1.0.0", "v1.2.0")
     };
 

@@ -20,6 +20,7 @@ fn promote(demo: &Demo, env_name: &str, from: &str, to: &str, as_proposal: bool)
         action: ActionKind::Promote,
         reason: None,
         as_proposal,
+        replaces_proposal: None,
     }
 }
 
@@ -170,13 +171,18 @@ fn a_proposal_needs_a_second_person_and_lands_when_they_approve() {
     let demo = demo();
     let prod = env(&demo, "prod");
     let previous = latest(&demo, "prod", "api").deployment_id;
+    let origin = demo.control.origin_path();
+    // The operator replaces Dana's pending proposal, having seen it.
+    let danas = git(&origin, &["rev-parse", "shiftdeck/proposal/prod"]);
     let proposed = demo
         .ports
         .fork
-        .pin(&promote(&demo, "prod", "v1.2.0", "v1.3.0", true))
+        .pin(&PinChange {
+            replaces_proposal: Some(danas.trim().to_string()),
+            ..promote(&demo, "prod", "v1.2.0", "v1.3.0", true)
+        })
         .unwrap();
     assert_eq!(proposed.branch, "shiftdeck/proposal/prod");
-    let origin = demo.control.origin_path();
     assert_eq!(
         git(&origin, &["rev-parse", "shiftdeck/proposal/prod"]).trim(),
         proposed.commit
@@ -269,6 +275,7 @@ fn reverting_the_pin_after_a_stop_deploys_nothing() {
             action: ActionKind::Rollback,
             reason: Some("error rate".into()),
             as_proposal: false,
+            replaces_proposal: None,
         })
         .unwrap();
     demo.control.advance(minutes(5));

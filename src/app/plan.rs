@@ -266,6 +266,7 @@ fn promote(state: &State, override_check: bool) -> Result<Confirm, String> {
             as_proposal,
             message,
             override_reason: None,
+            replaces_proposal: pending.map(|p| p.commit.clone()),
         },
         details,
         type_to_confirm: None,

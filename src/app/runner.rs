@@ -153,6 +153,7 @@ async fn execute_plan(world: &World, plan: &Plan) -> Execution {
             to,
             as_proposal,
             override_reason,
+            replaces_proposal,
             ..
         } => {
             let change = PinChange {
@@ -162,6 +163,7 @@ async fn execute_plan(world: &World, plan: &Plan) -> Execution {
                 action: ActionKind::Promote,
                 reason: override_reason.clone(),
                 as_proposal: *as_proposal,
+                replaces_proposal: replaces_proposal.clone(),
             };
             let fork = world.ports.fork.clone();
             match blocking(move || fork.pin(&change)).await {
@@ -275,6 +277,7 @@ async fn execute_plan(world: &World, plan: &Plan) -> Execution {
                     action: ActionKind::Rollback,
                     reason: Some(reason.clone()),
                     as_proposal: false,
+                    replaces_proposal: None,
                 };
                 let fork = world.ports.fork.clone();
                 match blocking(move || fork.pin(&change)).await {

@@ -69,6 +69,8 @@ pub enum Plan {
         message: String,
         /// Set when the version is not verified and the user chose to override.
         override_reason: Option<String>,
+        /// The pending proposal this one replaces, as seen when planning.
+        replaces_proposal: Option<String>,
     },
     ApproveProposal {
         env: String,

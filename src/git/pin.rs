@@ -45,6 +45,9 @@ impl GitFork {
         }
         let rewritten = pin::rewrite(&content, &env.pin, &change.to)
             .map_err(|e| PortError::new(ErrorKind::Invalid, e.to_string()))?;
+        if change.as_proposal {
+            self.check_proposal_unchanged(repo, &env.name, change.replaces_proposal.as_deref())?;
+        }
         let message = message_for(change, &identity);
         let sig = signature(&identity)?;
         let oid = commit_file(repo, &tip, &env.pin.file, &rewritten, &sig, &sig, &message)?;
@@ -67,6 +70,34 @@ impl GitFork {
             self.publish(repo, oid, &short)?,
         ];
         Ok(self.on_deploy_branch(oid, message, calls))
+    }
+
+    /// A proposal is force-pushed over the pending one, so it may only replace the one the person
+    /// saw: one pushed or approved since then is a conflict, and nothing is written.
+    fn check_proposal_unchanged(
+        &self,
+        repo: &Repository,
+        env: &str,
+        seen: Option<&str>,
+    ) -> PortResult<()> {
+        let now = repo
+            .refname_to_id(&self.proposal_tracking_ref(env))
+            .ok()
+            .map(|oid| oid.to_string());
+        if now.as_deref() == seen {
+            return Ok(());
+        }
+        let message = match &now {
+            Some(commit) => format!(
+                "a proposal for {env} was pushed meanwhile ({}); shiftdeck does not overwrite a proposal you have not seen",
+                &commit[..commit.len().min(7)]
+            ),
+            None => format!(
+                "the proposal for {env} you meant to replace is gone: it was approved or withdrawn meanwhile"
+            ),
+        };
+        Err(PortError::new(ErrorKind::Conflict, message)
+            .with_hint("refresh to see the proposal as it is now, then decide again"))
     }
 
     /// What a commit that landed on the deploy branch reports.

@@ -102,6 +102,7 @@ fn change(
         action: ActionKind::Promote,
         reason: None,
         as_proposal,
+        replaces_proposal: None,
     })
 }
 

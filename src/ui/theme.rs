@@ -58,6 +58,11 @@ const ROLES: [&str; 13] = [
     "stale",
 ];
 
+/// Whether an environment's configured accent names a theme role or a colour.
+pub fn is_accent(text: &str) -> bool {
+    ROLES.contains(&text) || Color::from_str(text).is_ok()
+}
+
 impl Theme {
     /// A compiled-in theme by name, or a theme file by path; with `no_color` only modifiers are
     /// used, whatever the theme says.

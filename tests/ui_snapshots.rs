@@ -142,3 +142,40 @@ fn no_terminal_size_makes_drawing_panic() {
         }
     }
 }
+
+#[test]
+fn a_failure_shown_in_the_versions_pane_keeps_the_selection_on_screen() {
+    use shiftdeck::app::state::Pane;
+    use shiftdeck::ports::{ErrorKind, PortError};
+
+    let mut s = ui_fixtures::idle();
+    // More versions than the list has rows, so that the failure's lines push some away.
+    let releases = s.releases.value.as_mut().unwrap();
+    let template = releases[0].clone();
+    for minor in 0..30 {
+        let mut r = template.clone();
+        r.version = shiftdeck::domain::version::Version::parse(&format!("v0.{minor}.0")).unwrap();
+        releases.push(r);
+    }
+    s.focus = Pane::Versions;
+    s.selected_version = s.visible_releases().len() - 1;
+    let last = s.visible_releases().last().unwrap().version.to_string();
+    s.releases.error = Some(
+        PortError::new(
+            ErrorKind::Throttled,
+            "S3 ListObjectsV2 was throttled (SlowDown)",
+        )
+        .with_hint("shiftdeck retries on its own; nothing to do"),
+    );
+    let theme = Theme::load(None, false).unwrap();
+    // Every height from cramped to roomy, in the compact and the wide layout.
+    let sizes = (12..=40).flat_map(|h| [(80, h), (120, h)]);
+    for (w, h) in sizes {
+        let screen = format!("{:?}", render(&s, w, h, &theme));
+        assert!(screen.contains("throttled"), "{w}x{h}: {screen}");
+        assert!(
+            screen.contains(&format!("▸ {last}")),
+            "{w}x{h}: the selected {last} is off screen:\n{screen}"
+        );
+    }
+}

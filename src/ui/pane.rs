@@ -69,13 +69,15 @@ pub fn failure(f: &mut Frame, area: Rect, freshness: &Freshness, theme: &Theme) 
             Span::styled(hint.as_str(), theme.text),
         ]));
     }
-    let height = wrapped_height(&lines, area.width).min(area.height);
+    // At most half the pane, so the last good data stays in view beside the failure.
+    let budget = (area.height / 2).max(1).min(area.height);
+    let height = wrapped_height(&lines, area.width).min(budget);
     f.render_widget(
         Paragraph::new(lines).wrap(Wrap { trim: false }),
         Rect { height, ..area },
     );
     let label = match freshness {
-        Freshness::Failed { age: Some(_), .. } => "last good read, not live:",
+        Freshness::Failed { age: Some(_), .. } if height < budget => "last good read, not live:",
         _ => "",
     };
     let rest = Rect {

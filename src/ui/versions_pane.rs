@@ -80,8 +80,12 @@ pub fn draw(f: &mut Frame, area: Rect, vm: &ViewModel, theme: &Theme) {
         .map(|r| row_line(r, version_w, with_date, focused, theme))
         .collect();
     let list_h = (lines.len() as u16).min(body.height);
+    // A failure shown in place takes rows the view model counted for the list: scroll so the
+    // selection stays on screen.
+    let selected = v.rows.iter().position(|r| r.selected).unwrap_or(0) as u16;
+    let scroll = (selected + 1).saturating_sub(list_h);
     f.render_widget(
-        Paragraph::new(lines),
+        Paragraph::new(lines).scroll((scroll, 0)),
         Rect {
             height: list_h,
             ..body

@@ -92,14 +92,6 @@ pub fn plan_for(state: &State, command: Command) -> Result<Confirm, String> {
     }
 }
 
-fn env_index(state: &State, name: &str) -> Option<usize> {
-    state
-        .settings
-        .environments
-        .iter()
-        .position(|e| e.name == name)
-}
-
 /// Promote from the versions pane pins the selected version in the selected environment; from
 /// anywhere else it carries the selected environment's pin to the next environment.
 fn promote(state: &State, override_check: bool) -> Result<Confirm, String> {
@@ -421,16 +413,13 @@ fn rollback(state: &State) -> Result<Confirm, String> {
     let pinned = state.pinned(&env.name).cloned();
     let mut steps = Vec::new();
     let mut refusals = Vec::new();
-    let pin_revert = match (
-        pinned,
-        traffic_off_the_pin(rollout, state.pinned(&env.name)),
-    ) {
-        // Nothing is shifting and the traffic is on another version than the pin: CodeDeploy
-        // already returned it (an alarm fired, or the deployment was stopped), or the pipeline
-        // has not deployed the pin yet. Either way the next pipeline run would deploy the pinned
-        // version, so reverting the pin is the whole rollback.
-        (Some(bad), Some(good)) => Some((bad, good)),
-        (pinned, None) => {
+    // Nothing is shifting and the traffic is on another version than the pin: CodeDeploy already
+    // returned it (an alarm fired, or the deployment was stopped), or the pipeline has not
+    // deployed the pin yet. Either way the next pipeline run would deploy the pinned version, so
+    // reverting the pin is the whole rollback.
+    let pin_revert = match traffic_off_the_pin(rollout, pinned.as_ref()) {
+        Some(good) => pinned.map(|bad| (bad, good)),
+        None => {
             for t in &rollout.targets {
                 match rollback_plan(t) {
                     Ok(p) => steps.push((t.group.clone(), p)),
@@ -460,7 +449,6 @@ fn rollback(state: &State) -> Result<Confirm, String> {
                 _ => None,
             }
         }
-        (None, Some(_)) => None,
     };
     let mut details = vec![("environment".into(), env.name.clone())];
     for (group, p) in &steps {
@@ -533,17 +521,6 @@ fn traffic_off_the_pin(rollout: &EnvRollout, pinned: Option<&Version>) -> Option
         .map(|t| t.serving().and_then(|v| v.release.clone()));
     let first = serving.next()??;
     (serving.all(|s| s.as_ref() == Some(&first)) && &first != pinned).then_some(first)
-}
-
-/// Moves selection to `env` (used by the command palette and the CLI).
-pub fn select_env(state: &mut State, name: &str) -> bool {
-    match env_index(state, name) {
-        Some(i) => {
-            state.selected_env = i;
-            true
-        }
-        None => false,
-    }
 }
 
 /// Execution ids are long opaque tokens; the head is enough to tell them apart on screen.

@@ -221,16 +221,10 @@ async fn execute_plan(world: &World, plan: &Plan) -> Execution {
                 env.name,
                 gates.len()
             );
-            if !failures.is_empty() {
-                ex.error = Some(PortError::new(
-                    ErrorKind::Other,
-                    format!(
-                        "some gates of {} did not open: {}",
-                        env.name,
-                        failures.join("; ")
-                    ),
-                ));
-            }
+            ex.error = partly_failed(
+                format!("some gates of {} did not open", env.name),
+                &failures,
+            );
         }
         Plan::Rollback {
             steps,
@@ -301,19 +295,16 @@ async fn execute_plan(world: &World, plan: &Plan) -> Execution {
                     steps.len()
                 )
             };
-            if !failures.is_empty() {
-                ex.error = Some(PortError::new(
-                    ErrorKind::Other,
-                    format!(
-                        "rollback of {} incomplete: {}",
-                        env.name,
-                        failures.join("; ")
-                    ),
-                ));
-            }
+            ex.error = partly_failed(format!("rollback of {} incomplete", env.name), &failures);
         }
     }
     ex
+}
+
+/// One error for the parts of an action that failed while the others went through.
+fn partly_failed(what: String, failures: &[String]) -> Option<PortError> {
+    (!failures.is_empty())
+        .then(|| PortError::new(ErrorKind::Other, format!("{what}: {}", failures.join("; "))))
 }
 
 /// The ports together with the configured environments they serve.

@@ -242,7 +242,7 @@ fn command(state: &mut State, c: Command, effects: &mut Vec<Effect>) {
             }
             // A message closes only on Enter or Esc, so a stray key does not dismiss it unread
             // and the keys typed after it do not act on the screen behind.
-            (Modal::Confirm(_) | Modal::Message { .. }, Command::Cancel | Command::Quit)
+            (Modal::Confirm(_) | Modal::Message { .. }, Command::Cancel)
             | (Modal::Message { .. }, Command::Confirm) => {}
             (modal, _) => state.modal = Some(modal),
         }
@@ -287,6 +287,7 @@ fn command(state: &mut State, c: Command, effects: &mut Vec<Effect>) {
         return;
     }
     match c {
+        // Quit was handled above; Enter with nothing open does nothing.
         Command::Quit | Command::Confirm => {}
         Command::Cancel => state.filter = Default::default(),
         Command::Help => state.help = true,
@@ -407,11 +408,12 @@ fn clamp_selection(state: &mut State) {
 fn refuse(state: &mut State, c: Command, why: String, effects: &mut Vec<Effect>) {
     let env = state.env().map(|e| e.name.clone()).unwrap_or_default();
     // The log speaks of actions (promote), not of the keys that ask for them (promote_override).
-    let action = kind_of(c)
+    let kind = kind_of(c);
+    let action = kind
         .map(|k| k.verb().to_string())
         .unwrap_or_else(|| c.name().replace('_', " "));
     state.log_line(&env, &action, Outcome::Refused, why.clone());
-    if let Some(kind) = kind_of(c) {
+    if let Some(kind) = kind {
         effects.push(Effect::Audit(record(
             state,
             &env,

@@ -4,9 +4,9 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Padding, Paragraph};
+use ratatui::widgets::Paragraph;
 
-use super::modal::{box_width, centered, wrap};
+use super::modal::{box_width, hanging, open_box};
 use super::pane::not_possible;
 use super::theme::Theme;
 
@@ -26,17 +26,11 @@ pub fn draw(
         .unwrap_or(0);
     let width = box_width(area, MAX_W);
     let inner_w = width.saturating_sub(4);
-    let what_w = usize::from(inner_w).saturating_sub(keys_w + 2);
     // Every line is wrapped here, so the line count is the height.
     let mut lines = Vec::new();
     for (keys, what) in rows {
-        for (i, part) in wrap(what, what_w).into_iter().enumerate() {
-            let keys = if i == 0 { keys.as_str() } else { "" };
-            lines.push(Line::from(vec![
-                Span::styled(format!("{keys:>keys_w$}  "), theme.accent),
-                Span::styled(part, theme.text),
-            ]));
-        }
+        let head = vec![Span::styled(format!("{keys:>keys_w$}  "), theme.accent)];
+        lines.extend(hanging(head, what, theme.text, usize::from(inner_w)));
     }
     // What CodeDeploy cannot do, so nobody looks for a key for it.
     lines.push(Line::default());
@@ -48,14 +42,9 @@ pub fn draw(
 
     let footer_h = 2;
     let content_h = u16::try_from(lines.len()).unwrap_or(u16::MAX);
-    let rect = centered(area, width, content_h.saturating_add(footer_h + 2));
-    let block = Block::bordered()
-        .border_style(theme.focus)
-        .title(Line::from(Span::styled(" Help ", theme.focus)))
-        .padding(Padding::horizontal(1));
-    let inner = block.inner(rect);
-    f.render_widget(Clear, rect);
-    f.render_widget(block, rect);
+    let title = Line::from(Span::styled(" Help ", theme.focus));
+    let height = content_h.saturating_add(footer_h + 2);
+    let inner = open_box(f, area, title, theme.focus, width, height);
     let [body, footer] =
         Layout::vertical([Constraint::Fill(1), Constraint::Length(footer_h)]).areas(inner);
     let hidden = content_h.saturating_sub(body.height);

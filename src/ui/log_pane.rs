@@ -9,7 +9,7 @@ use ratatui::widgets::Paragraph;
 use crate::app::state::Pane;
 use crate::domain::audit::Outcome;
 
-use super::modal::wrap;
+use super::modal::hanging;
 use super::pane;
 use super::theme::Theme;
 use super::view_model::ViewModel;
@@ -56,7 +56,7 @@ pub fn draw(f: &mut Frame, area: Rect, vm: &ViewModel, theme: &Theme) {
     let mut lines: Vec<Line> = Vec::new();
     for e in &log.rows {
         let (label, style) = outcome(e.outcome, theme);
-        let mut line = Line::from(vec![
+        let head = vec![
             Span::styled(e.at.clock(), theme.muted),
             Span::raw(" "),
             Span::styled(format!("{:<env_w$}", e.env), theme.text),
@@ -65,18 +65,11 @@ pub fn draw(f: &mut Frame, area: Rect, vm: &ViewModel, theme: &Theme) {
             Span::raw(" "),
             Span::styled(format!("{label:<9}"), style),
             Span::raw(" "),
-        ]);
-        let indent = line.width();
-        let message_w = usize::from(inner.width).saturating_sub(indent).max(20);
-        let mut parts = wrap(&e.message, message_w).into_iter();
-        line.push_span(Span::styled(parts.next().unwrap_or_default(), theme.text));
-        lines.push(line);
-        lines.extend(parts.map(|part| {
-            Line::from(vec![
-                Span::raw(" ".repeat(indent)),
-                Span::styled(part, theme.text),
-            ])
-        }));
+        ];
+        // At least 20 columns of message, however narrow the pane.
+        let head_w: usize = head.iter().map(Span::width).sum();
+        let width = usize::from(inner.width).max(head_w + 20);
+        lines.extend(hanging(head, &e.message, theme.text, width));
     }
     f.render_widget(Paragraph::new(lines), inner);
 }

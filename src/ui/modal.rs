@@ -4,7 +4,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, Clear, Padding, Paragraph, Wrap};
 
 use crate::app::state::{Confirm, Plan};
 use crate::app::update::MIN_REASON;
@@ -30,20 +30,53 @@ pub fn box_width(area: Rect, max_w: u16) -> u16 {
     max_w.min(area.width.saturating_sub(4).max(area.width.min(20)))
 }
 
-/// Clears a box for `lines` in the middle of `area`, draws its border and the lines in it.
-pub fn boxed(f: &mut Frame, area: Rect, title: Line, border: Style, lines: Vec<Line>, max_w: u16) {
-    let width = box_width(area, max_w);
-    let inner_w = width.saturating_sub(4);
-    let height = wrapped_height(&lines, inner_w) + 2;
+/// Clears a `width` × `height` box in the middle of `area` and draws its border; returns the
+/// area inside it.
+pub fn open_box(
+    f: &mut Frame,
+    area: Rect,
+    title: Line,
+    border: Style,
+    width: u16,
+    height: u16,
+) -> Rect {
     let rect = centered(area, width, height);
     let block = Block::bordered()
         .border_style(border)
         .title(title)
-        .padding(ratatui::widgets::Padding::horizontal(1));
+        .padding(Padding::horizontal(1));
     let inner = block.inner(rect);
     f.render_widget(Clear, rect);
     f.render_widget(block, rect);
+    inner
+}
+
+/// A box for `lines` in the middle of `area`, with the lines in it.
+pub fn boxed(f: &mut Frame, area: Rect, title: Line, border: Style, lines: Vec<Line>, max_w: u16) {
+    let width = box_width(area, max_w);
+    let height = wrapped_height(&lines, width.saturating_sub(4)) + 2;
+    let inner = open_box(f, area, title, border, width, height);
     f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}
+
+/// `text` after `head`, wrapped to `width` columns in all, with the lines after the first
+/// indented under the text: label columns and log prefixes stay clean columns.
+pub fn hanging<'a>(head: Vec<Span<'a>>, text: &str, style: Style, width: usize) -> Vec<Line<'a>> {
+    let indent = head.iter().map(Span::width).sum::<usize>();
+    let mut parts = wrap(text, width.saturating_sub(indent)).into_iter();
+    let mut first = head;
+    first.push(Span::styled(
+        parts.next().unwrap_or_default().to_string(),
+        style,
+    ));
+    let mut lines = vec![Line::from(first)];
+    lines.extend(parts.map(|part| {
+        Line::from(vec![
+            Span::raw(" ".repeat(indent)),
+            Span::styled(part.to_string(), style),
+        ])
+    }));
+    lines
 }
 
 /// The confirm modal's widest size.
@@ -93,17 +126,10 @@ pub fn draw_confirm(f: &mut Frame, area: Rect, c: &Confirm, theme: &Theme) {
         .max()
         .unwrap_or(0);
     let inner_w = usize::from(box_width(area, MAX_W).saturating_sub(4));
-    let value_w = inner_w.saturating_sub(label_w + 2);
     let mut lines = Vec::new();
     for (label, value) in &c.details {
-        // Values wrap under themselves so the labels stay a clean column.
-        for (i, part) in wrap(value, value_w).into_iter().enumerate() {
-            let label = if i == 0 { label.as_str() } else { "" };
-            lines.push(Line::from(vec![
-                Span::styled(format!("{label:>label_w$}  "), theme.muted),
-                Span::styled(part, theme.text),
-            ]));
-        }
+        let head = vec![Span::styled(format!("{label:>label_w$}  "), theme.muted)];
+        lines.extend(hanging(head, value, theme.text, inner_w));
     }
     lines.push(Line::default());
     if c.override_of.is_some() {

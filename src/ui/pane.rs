@@ -8,7 +8,7 @@ use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use crate::domain::rollout::NOT_POSSIBLE;
 
-use super::modal::wrap;
+use super::modal::hanging;
 use super::theme::Theme;
 use super::view_model::Freshness;
 
@@ -126,16 +126,11 @@ pub fn marker(selected: bool) -> &'static str {
 
 /// What CodeDeploy cannot do and why, wrapped at `width` with continuation lines indented.
 pub fn not_possible(width: usize, theme: &Theme) -> Vec<Line<'static>> {
-    let mut lines = Vec::new();
-    for (what, why) in NOT_POSSIBLE {
-        let text = format!("✗ {what}: {why}");
-        for (i, part) in wrap(&text, width.saturating_sub(2)).into_iter().enumerate() {
-            let indent = if i == 0 { "" } else { "  " };
-            lines.push(Line::from(Span::styled(
-                format!("{indent}{part}"),
-                theme.muted,
-            )));
-        }
-    }
-    lines
+    NOT_POSSIBLE
+        .iter()
+        .flat_map(|(what, why)| {
+            let head = vec![Span::styled("✗ ", theme.muted)];
+            hanging(head, &format!("{what}: {why}"), theme.muted, width)
+        })
+        .collect()
 }

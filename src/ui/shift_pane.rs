@@ -13,7 +13,7 @@ use crate::domain::time::{Timestamp, short_duration};
 use crate::ports::VersionMetrics;
 
 use super::gauge::weight_bar;
-use super::modal::wrap;
+use super::modal::hanging;
 use super::pane;
 use super::theme::Theme;
 use super::view_model::{Freshness, MetricsView, ShiftView, ViewModel};
@@ -101,14 +101,7 @@ fn labelled<'a>(
     width: usize,
     theme: &Theme,
 ) -> Vec<Line<'a>> {
-    wrap(text, width.saturating_sub(LABEL))
-        .into_iter()
-        .enumerate()
-        .map(|(i, part)| {
-            let name = if i == 0 { name } else { "" };
-            Line::from(vec![label(name, theme), Span::styled(part, style)])
-        })
-        .collect()
+    hanging(vec![label(name, theme)], text, style, width)
 }
 
 fn target_lines<'a>(

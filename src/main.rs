@@ -13,7 +13,7 @@ use shiftdeck::sim::{ClockMode, Demo, SimOptions};
 use shiftdeck::tui::{self, Session};
 use shiftdeck::ui::{Keymap, Theme};
 
-/// Exit codes: 0 ok, 1 error, 2 usage (clap), 3 refused.
+/// Exit codes: 0 ok, 1 error, 2 usage (clap). The scripting commands will add 3 for refused.
 const EXIT_ERROR: u8 = 1;
 
 fn main() -> ExitCode {

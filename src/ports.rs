@@ -168,6 +168,13 @@ pub struct EnvRollout {
     pub targets: Vec<Target>,
 }
 
+impl EnvRollout {
+    /// Whether traffic is moving (or about to) in any of its groups.
+    pub fn shifting(&self) -> bool {
+        self.targets.iter().any(|t| t.active_shift().is_some())
+    }
+}
+
 #[async_trait]
 pub trait Rollouts: Send + Sync {
     async fn environment(&self, env: &Environment) -> PortResult<EnvRollout>;

@@ -60,6 +60,10 @@ pub async fn run(session: Session) -> io::Result<()> {
     let mut terminate = signal(tokio::signal::unix::SignalKind::terminate())?;
     let mut hangup = signal(tokio::signal::unix::SignalKind::hangup())?;
 
+    // One ticker across loop passes: a new sleep per pass would restart the wait on every key
+    // or result, and a held key would starve the clock and the refreshes.
+    let mut period = tick_period(&state);
+    let mut ticker = ticker(period);
     loop {
         if state.needs_redraw {
             terminal.draw(|frame| crate::ui::draw(frame, &state, &keymap, &theme))?;
@@ -74,12 +78,10 @@ pub async fn run(session: Session) -> io::Result<()> {
                 return Ok(());
             }
         }
-        // Tick faster while traffic is moving so weights and countdowns stay live.
-        let tick = if any_shift(&state) {
-            Duration::from_millis(250)
-        } else {
-            Duration::from_secs(1)
-        };
+        if tick_period(&state) != period {
+            period = tick_period(&state);
+            ticker = self::ticker(period);
+        }
         let action = tokio::select! {
             event = events.next() => match event {
                 Some(Ok(Event::Key(key))) if key.kind != KeyEventKind::Release => {
@@ -91,7 +93,7 @@ pub async fn run(session: Session) -> io::Result<()> {
                 None => break,
             },
             Some(action) = rx.recv() => Some(action),
-            _ = tokio::time::sleep(tick) => Some(Action::Tick(clock.now())),
+            _ = ticker.tick() => Some(Action::Tick(clock.now())),
             _ = terminate.recv() => break,
             _ = hangup.recv() => break,
         };
@@ -113,10 +115,25 @@ fn signal(kind: tokio::signal::unix::SignalKind) -> io::Result<tokio::signal::un
     tokio::signal::unix::signal(kind)
 }
 
+/// Faster while traffic is moving, so weights and countdowns stay live.
+fn tick_period(state: &State) -> Duration {
+    if any_shift(state) {
+        Duration::from_millis(250)
+    } else {
+        Duration::from_secs(1)
+    }
+}
+
+fn ticker(period: Duration) -> tokio::time::Interval {
+    let mut ticker = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    ticker
+}
+
 fn any_shift(state: &State) -> bool {
     state
         .rollouts
         .values()
         .filter_map(|r| r.value.as_ref())
-        .any(|r| r.targets.iter().any(|t| t.active_shift().is_some()))
+        .any(|r| r.shifting())
 }

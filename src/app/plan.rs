@@ -512,7 +512,7 @@ fn rollback(state: &State) -> Result<Confirm, String> {
 /// The release every group serves when none is shifting and it is not `pinned`.
 fn traffic_off_the_pin(rollout: &EnvRollout, pinned: Option<&Version>) -> Option<Version> {
     let pinned = pinned?;
-    if rollout.targets.iter().any(|t| t.active_shift().is_some()) {
+    if rollout.shifting() {
         return None;
     }
     let mut serving = rollout

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use crate::domain::audit::{AuditRecord, Outcome};
-use crate::ports::{ErrorKind, MetricTarget, PortError};
+use crate::ports::{EnvRollout, ErrorKind, MetricTarget, PortError};
 
 use super::action::{Action, Command, Effect, Execution, Source};
 use super::plan::{plan_for, summary};
@@ -39,7 +39,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             store(&mut state.fork, r, state.now, interval);
         }
         Action::Rollout(env, r) => {
-            let interval = if shifting(&r) {
+            let interval = if r.as_ref().is_ok_and(EnvRollout::shifting) {
                 state.settings.refresh_active
             } else {
                 state.settings.refresh_idle
@@ -82,11 +82,6 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
     state.needs_redraw = true;
     clamp_selection(state);
     effects
-}
-
-fn shifting(r: &Result<crate::ports::EnvRollout, PortError>) -> bool {
-    r.as_ref()
-        .is_ok_and(|r| r.targets.iter().any(|t| t.active_shift().is_some()))
 }
 
 /// Records a read: value and time on success; on failure keeps the old value, notes the error

@@ -107,13 +107,19 @@ fn change(
 }
 
 fn init(paths: &ForkPaths, envs: &[Environment], public_key: &str) -> Result<(), git2::Error> {
+    // No template: hook samples and the like are files to write that nobody reads here.
     Repository::init_opts(
         &paths.origin,
-        RepositoryInitOptions::new().bare(true).initial_head(BRANCH),
+        RepositoryInitOptions::new()
+            .bare(true)
+            .initial_head(BRANCH)
+            .external_template(false),
     )?;
     let repo = Repository::init_opts(
         &paths.fork,
-        RepositoryInitOptions::new().initial_head(BRANCH),
+        RepositoryInitOptions::new()
+            .initial_head(BRANCH)
+            .external_template(false),
     )?;
     let me = operator();
     {

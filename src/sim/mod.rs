@@ -28,7 +28,7 @@ use crate::git::GitFork;
 use crate::ports::{ErrorKind, PortError, PortResult, Ports};
 
 use clock::SimClock;
-pub use clock::{ClockMode, MANUAL_START};
+pub use clock::ClockMode;
 pub use codedeploy::{HOOK_TIMEOUT, START_DELAY};
 pub use fork_setup::{colleague, operator};
 pub use handle::SimHandle;
@@ -42,16 +42,6 @@ pub struct SimOptions {
     pub clock: ClockMode,
     /// Deployment groups per environment: `api` and `worker`, then numbered ones.
     pub targets_per_env: usize,
-}
-
-impl Default for SimOptions {
-    fn default() -> Self {
-        Self {
-            seed: 1,
-            clock: ClockMode::Real { speed: 20.0 },
-            targets_per_env: 2,
-        }
-    }
 }
 
 /// A running simulated world with every port wired, and the folder it lives in.

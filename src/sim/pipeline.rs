@@ -3,7 +3,7 @@
 
 use git2::{Oid, Repository};
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use crate::domain::env::Environment;
@@ -27,8 +27,10 @@ pub struct Build {
 }
 
 pub struct Pipeline {
-    origin: PathBuf,
-    branch: String,
+    /// Opened once: the pipeline looks at the origin on every read of the simulated world.
+    origin: Repository,
+    /// `refs/heads/<deploy branch>`.
+    branch_ref: String,
     envs: Vec<Environment>,
     tip: Option<Oid>,
     pins: HashMap<String, Version>,
@@ -38,15 +40,7 @@ pub struct Pipeline {
 impl Pipeline {
     /// Watches `branch` of the bare repository at `origin`, taking its current pins as deployed.
     pub fn watch(origin: &Path, branch: &str, envs: Vec<Environment>) -> PortResult<Self> {
-        let mut pipeline = Self {
-            origin: origin.to_path_buf(),
-            branch: branch.into(),
-            envs,
-            tip: None,
-            pins: HashMap::new(),
-            builds: Vec::new(),
-        };
-        let (tip, pins) = pipeline.read().map_err(|e| {
+        let unreadable = |e: git2::Error| {
             PortError::new(
                 ErrorKind::Unavailable,
                 format!(
@@ -54,7 +48,16 @@ impl Pipeline {
                     e.message()
                 ),
             )
-        })?;
+        };
+        let mut pipeline = Self {
+            origin: Repository::open_bare(origin).map_err(unreadable)?,
+            branch_ref: format!("refs/heads/{branch}"),
+            envs,
+            tip: None,
+            pins: HashMap::new(),
+            builds: Vec::new(),
+        };
+        let (tip, pins) = pipeline.read().map_err(unreadable)?;
         pipeline.tip = Some(tip);
         pipeline.pins = pins
             .into_iter()
@@ -123,15 +126,13 @@ impl Pipeline {
     }
 
     fn tip_now(&self) -> Result<Oid, git2::Error> {
-        Repository::open_bare(&self.origin)?.refname_to_id(&format!("refs/heads/{}", self.branch))
+        self.origin.refname_to_id(&self.branch_ref)
     }
 
     /// The tip and each environment's pin in it.
     fn read(&self) -> Result<(Oid, Pins), git2::Error> {
-        let repo = Repository::open_bare(&self.origin)?;
-        let commit = repo
-            .find_reference(&format!("refs/heads/{}", self.branch))?
-            .peel_to_commit()?;
+        let repo = &self.origin;
+        let commit = repo.find_reference(&self.branch_ref)?.peel_to_commit()?;
         let tree = commit.tree()?;
         let pins = self
             .envs
@@ -139,7 +140,7 @@ impl Pipeline {
             .map(|env| {
                 let pin = tree
                     .get_path(&env.pin.file)
-                    .and_then(|entry| entry.to_object(&repo))
+                    .and_then(|entry| entry.to_object(repo))
                     .and_then(|object| object.peel_to_blob())
                     .map_err(|e| format!("{}: {}", env.pin.file.display(), e.message()))
                     .and_then(|blob| {

@@ -87,10 +87,6 @@ impl AuditLog for JsonlAudit {
         }
         Ok(out)
     }
-
-    fn location(&self) -> String {
-        self.path.display().to_string()
-    }
 }
 
 #[cfg(test)]

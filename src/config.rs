@@ -34,35 +34,23 @@ pub struct ReleaseConfig {
     pub public_key: String,
 }
 
+/// Every key may be left out; the defaults suit a fork cloned the usual way.
 #[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, default)]
 pub struct ForkConfig {
-    #[serde(default = "default_path")]
     pub path: PathBuf,
-    #[serde(default = "default_remote")]
     pub remote: String,
-    #[serde(default = "default_branch")]
     pub branch: String,
 }
 
 impl Default for ForkConfig {
     fn default() -> Self {
         Self {
-            path: default_path(),
-            remote: default_remote(),
-            branch: default_branch(),
+            path: PathBuf::from("."),
+            remote: "origin".into(),
+            branch: "main".into(),
         }
     }
-}
-
-fn default_path() -> PathBuf {
-    PathBuf::from(".")
-}
-fn default_remote() -> String {
-    "origin".into()
-}
-fn default_branch() -> String {
-    "main".into()
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]

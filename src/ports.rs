@@ -138,6 +138,9 @@ pub struct PinChange {
     pub replaces_proposal: Option<String>,
 }
 
+/// Proposals for an environment live on the branch `<prefix><env>` of the fork's remote.
+pub const PROPOSAL_PREFIX: &str = "shiftdeck/proposal/";
+
 /// What a pin change, approval or revert did.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct PinCommit {
@@ -236,8 +239,6 @@ pub trait Clock: Send + Sync {
 pub trait AuditLog: Send + Sync {
     fn append(&self, record: &AuditRecord) -> PortResult<()>;
     fn read_all(&self) -> PortResult<Vec<AuditRecord>>;
-    /// Where the records go, to tell the user.
-    fn location(&self) -> String;
 }
 
 /// Controls only the simulated world offers (the demo's fault key).

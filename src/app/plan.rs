@@ -6,7 +6,7 @@ use crate::domain::commit_message::pin_commit_message;
 use crate::domain::env::Environment;
 use crate::domain::rollout::{ManualGate, RollbackPlan, Shift, Target, rollback_plan};
 use crate::domain::version::Version;
-use crate::ports::EnvRollout;
+use crate::ports::{EnvRollout, PROPOSAL_PREFIX};
 
 use super::action::Command;
 use super::state::{Confirm, Gate, Pane, Plan, State};
@@ -195,7 +195,7 @@ fn promote(state: &State, override_check: bool) -> Result<Confirm, String> {
     );
     let push = if as_proposal {
         format!(
-            "{} shiftdeck/proposal/{} (awaits approval by someone else)",
+            "{} {PROPOSAL_PREFIX}{} (awaits approval by someone else)",
             fork.remote, target.name
         )
     } else {

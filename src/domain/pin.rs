@@ -139,10 +139,8 @@ fn join_lines(lines: &[usize]) -> String {
 
 impl PinLocator {
     pub fn describe(&self) -> String {
-        match &self.rule {
-            PinRule::Pattern(p) => format!("{} ({p})", self.file.display()),
-            PinRule::JsonPointer(p) => format!("{} ({p})", self.file.display()),
-        }
+        let (PinRule::Pattern(rule) | PinRule::JsonPointer(rule)) = &self.rule;
+        format!("{} ({rule})", self.file.display())
     }
 }
 
@@ -157,12 +155,16 @@ pub fn locate(content: &[u8], locator: &PinLocator) -> Result<PinMatch, PinError
 
 /// Replaces the located literal with `new`, leaving every other byte as it was.
 pub fn rewrite(content: &[u8], locator: &PinLocator, new: &Version) -> Result<Vec<u8>, PinError> {
-    let found = locate(content, locator)?;
+    Ok(replace(content, &locate(content, locator)?, new))
+}
+
+/// Replaces the literal `found` in `content` (as `locate` returned it) with `new`.
+pub fn replace(content: &[u8], found: &PinMatch, new: &Version) -> Vec<u8> {
     let mut out = Vec::with_capacity(content.len() + new.as_str().len());
     out.extend_from_slice(&content[..found.range.start]);
     out.extend_from_slice(new.as_str().as_bytes());
     out.extend_from_slice(&content[found.range.end..]);
-    Ok(out)
+    out
 }
 
 /// 1-based line number of the byte at `pos`.

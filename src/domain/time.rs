@@ -10,10 +10,6 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 pub struct Timestamp(pub i64);
 
 impl Timestamp {
-    pub fn from_millis(ms: i64) -> Self {
-        Self(ms)
-    }
-
     pub fn from_system(t: SystemTime) -> Self {
         match t.duration_since(UNIX_EPOCH) {
             Ok(d) => Self(d.as_millis() as i64),

@@ -3,7 +3,6 @@
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::cmp::Ordering;
 use std::fmt;
-use std::str::FromStr;
 
 /// A release version. Semver names (with or without a leading `v`) sort by semver precedence;
 /// any other name sorts after every semver name, alphabetically.
@@ -45,19 +44,8 @@ impl Version {
         &self.raw
     }
 
-    pub fn semver(&self) -> Option<&semver::Version> {
-        self.semver.as_ref()
-    }
-
     pub fn is_prerelease(&self) -> bool {
         self.semver.as_ref().is_some_and(|v| !v.pre.is_empty())
-    }
-}
-
-impl FromStr for Version {
-    type Err = VersionError;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::parse(s)
     }
 }
 

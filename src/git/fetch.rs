@@ -15,7 +15,7 @@ impl GitFork {
             format!("+refs/heads/{branch}:refs/remotes/{remote_name}/{branch}"),
             format!(
                 "+refs/heads/{prefix}*:refs/remotes/{remote_name}/{prefix}*",
-                prefix = super::fork::PROPOSAL_PREFIX
+                prefix = crate::ports::PROPOSAL_PREFIX
             ),
         ];
         let mut remote = repo

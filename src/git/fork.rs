@@ -7,11 +7,9 @@ use super::error::git_error;
 use crate::domain::commit_message::pin_commit_message;
 use crate::domain::env::Environment;
 use crate::ports::{
-    ErrorKind, Fork, ForkStatus, Identity, PinChange, PinCommit, PortError, PortResult,
+    ErrorKind, Fork, ForkStatus, Identity, PROPOSAL_PREFIX, PinChange, PinCommit, PortError,
+    PortResult,
 };
-
-/// Proposal branches live under this prefix, one per environment.
-pub(super) const PROPOSAL_PREFIX: &str = "shiftdeck/proposal/";
 
 /// The fork at `path`, pushing to `remote`, deploying from `branch`. The repository is opened
 /// afresh for every call, so the adapter is `Sync` and always sees the current state.

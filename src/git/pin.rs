@@ -43,8 +43,8 @@ impl GitFork {
                 ),
             ));
         }
-        let rewritten = pin::rewrite(&content, &env.pin, &change.to)
-            .map_err(|e| PortError::new(ErrorKind::Invalid, e.to_string()))?;
+        // Found above at this very tip: replace it rather than search again.
+        let rewritten = pin::replace(&content, &found, &change.to);
         if change.as_proposal {
             self.check_proposal_unchanged(repo, &env.name, change.replaces_proposal.as_deref())?;
         }
@@ -56,20 +56,29 @@ impl GitFork {
             return self.push_proposal(repo, &env.name, oid, tip.id(), message, fetched);
         }
 
-        self.advance(
-            repo,
-            tip.id(),
-            oid,
-            &[repo_path(&env.pin.file)?],
-            "shiftdeck: pin",
-        )?;
+        let paths = [repo_path(&env.pin.file)?];
+        let calls = self.land(repo, tip.id(), oid, &paths, "shiftdeck: pin", fetched)?;
+        Ok(self.on_deploy_branch(oid, message, calls))
+    }
+
+    /// Moves the deploy branch from `tip` to the new commit `oid` and pushes it; returns the git
+    /// calls made, starting with the fetch that came before.
+    pub(super) fn land(
+        &self,
+        repo: &Repository,
+        tip: Oid,
+        oid: Oid,
+        paths: &[String],
+        reflog: &str,
+        fetched: String,
+    ) -> PortResult<Vec<String>> {
+        self.advance(repo, tip, oid, paths, reflog)?;
         let short = short_oid(repo, oid);
-        let calls = vec![
+        Ok(vec![
             fetched,
             format!("git commit {short} on {}", self.branch),
             self.publish(repo, oid, &short)?,
-        ];
-        Ok(self.on_deploy_branch(oid, message, calls))
+        ])
     }
 
     /// A proposal is force-pushed over the pending one, so it may only replace the one the person
@@ -80,17 +89,14 @@ impl GitFork {
         env: &str,
         seen: Option<&str>,
     ) -> PortResult<()> {
-        let now = repo
-            .refname_to_id(&self.proposal_tracking_ref(env))
-            .ok()
-            .map(|oid| oid.to_string());
-        if now.as_deref() == seen {
+        let now = repo.refname_to_id(&self.proposal_tracking_ref(env)).ok();
+        if now.map(|oid| oid.to_string()).as_deref() == seen {
             return Ok(());
         }
-        let message = match &now {
-            Some(commit) => format!(
+        let message = match now {
+            Some(oid) => format!(
                 "a proposal for {env} was pushed meanwhile ({}); shiftdeck does not overwrite a proposal you have not seen",
-                &commit[..commit.len().min(7)]
+                short_oid(repo, oid)
             ),
             None => format!(
                 "the proposal for {env} you meant to replace is gone: it was approved or withdrawn meanwhile"

@@ -2,7 +2,7 @@
 
 use git2::{Commit, Repository};
 
-use super::commit::{changed_paths, locate_in, short_id, short_oid, signature};
+use super::commit::{changed_paths, locate_in, short_id, signature};
 use super::error::Context;
 use super::fork::GitFork;
 use crate::domain::commit_message::with_approval;
@@ -118,10 +118,7 @@ impl GitFork {
             )
             .doing("creating the approved commit")?;
         let paths = changed_paths(repo, &tip, &proposal)?;
-        self.advance(repo, tip.id(), oid, &paths, "shiftdeck: approve")?;
-        let short = short_oid(repo, oid);
-        let mut calls = vec![fetched, format!("git commit {short} on {}", self.branch)];
-        calls.push(self.publish(repo, oid, &short)?);
+        let mut calls = self.land(repo, tip.id(), oid, &paths, "shiftdeck: approve", fetched)?;
         calls.push(self.delete_proposal(repo, &branch, &tracking));
         Ok(self.on_deploy_branch(oid, message, calls))
     }

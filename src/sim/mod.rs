@@ -27,8 +27,8 @@ use crate::domain::env::Environment;
 use crate::git::GitFork;
 use crate::ports::{ErrorKind, PortError, PortResult, Ports};
 
-use clock::SimClock;
 pub use clock::ClockMode;
+use clock::SimClock;
 pub use codedeploy::{HOOK_TIMEOUT, START_DELAY};
 pub use fork_setup::{colleague, operator};
 pub use handle::SimHandle;

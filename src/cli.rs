@@ -16,9 +16,6 @@ pub struct Cli {
     /// Disable promote, approve and rollback.
     #[arg(long, global = true)]
     pub read_only: bool,
-    /// Skip confirmations (required when standard input is not a terminal).
-    #[arg(long, global = true)]
-    pub yes: bool,
     /// Colour theme: dark, light, high-contrast, or a path to a theme file.
     #[arg(long, global = true, value_name = "NAME|FILE")]
     pub theme: Option<String>,

@@ -179,3 +179,37 @@ fn a_failure_shown_in_the_versions_pane_keeps_the_selection_on_screen() {
         );
     }
 }
+
+#[test]
+fn a_long_log_message_wraps_under_its_own_column_instead_of_being_cut() {
+    use shiftdeck::domain::audit::Outcome;
+
+    let mut s = ui_fixtures::idle();
+    let message = format!("{} ends-here", "a long refusal reason ".repeat(8));
+    s.log_line("staging", "promote", Outcome::Refused, message);
+    let theme = Theme::load(None, false).unwrap();
+    let backend = render(&s, 120, 40, &theme);
+    let rows: Vec<String> = backend
+        .buffer()
+        .content
+        .chunks(120)
+        .map(|row| row.iter().map(|c| c.symbol()).collect())
+        .collect();
+    let head = rows
+        .iter()
+        .position(|r| r.contains("staging promote  refused"))
+        .expect("the entry is shown");
+    let column = rows[head].find("a long").unwrap();
+    let last = rows
+        .iter()
+        .position(|r| r.contains("ends-here"))
+        .expect("the end of the message is shown, not cut");
+    assert!(last > head, "the message wrapped onto later rows");
+    for row in &rows[head + 1..=last] {
+        // Continuation rows start under the message, leaving time, environment and outcome clear.
+        assert!(
+            row[..column].trim_start_matches('│').trim().is_empty(),
+            "{row}"
+        );
+    }
+}

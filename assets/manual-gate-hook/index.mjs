@@ -1,7 +1,7 @@
 // shiftdeck manual gate: a CodeDeploy lifecycle hook (BeforeAllowTraffic or AfterAllowTraffic) for
 // Lambda deployments that does NOT report a status. It records the hook execution id as tags on its
 // own function and returns; CodeDeploy then waits (up to one hour) until someone answers with
-// PutLifecycleEventHookExecutionStatus, which `shiftdeck approve` (key `a`) does.
+// PutLifecycleEventHookExecutionStatus, which shiftdeck's approve key (`a`) does.
 //
 // Tags written, for deployment d-XXXXXXXXX:
 //   shiftdeck:gate:d-XXXXXXXXX     the execution id (its first 256 characters)

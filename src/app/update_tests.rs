@@ -218,3 +218,27 @@ fn help_scrolls_to_its_end_and_back_and_closes_at_the_top() {
     press(&mut s, Command::Cancel);
     assert!(!s.help && !s.help_at_end);
 }
+
+#[test]
+fn a_message_closes_only_on_enter_or_escape_and_keys_meanwhile_do_nothing() {
+    for close in [Command::Confirm, Command::Cancel] {
+        let mut s = state(false);
+        s.modal = Some(Modal::Message {
+            title: "Cannot promote".into(),
+            body: "why".into(),
+        });
+        let focus = s.focus;
+        for stray in [
+            Command::Rollback,
+            Command::InjectFault,
+            Command::NextPane,
+            Command::Down,
+        ] {
+            assert!(press(&mut s, stray).is_empty(), "{stray:?}");
+            assert!(matches!(s.modal, Some(Modal::Message { .. })), "{stray:?}");
+        }
+        assert_eq!(s.focus, focus);
+        press(&mut s, close);
+        assert_eq!(s.modal, None, "{close:?}");
+    }
+}

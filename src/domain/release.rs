@@ -217,6 +217,21 @@ mod tests {
     use super::*;
 
     #[test]
+    fn only_what_the_vendor_published_knowingly_may_be_overridden() {
+        let v = Version::parse("v1.0.0").unwrap();
+        for (status, overridable) in [
+            (ReleaseStatus::Unsigned, true),
+            (ReleaseStatus::Yanked("broke exports".into()), true),
+            (ReleaseStatus::BadSignature("x".into()), false),
+            (ReleaseStatus::ChecksumMismatch("api.zip".into()), false),
+        ] {
+            assert_eq!(status.overridable(), overridable, "{status:?}");
+            assert!(status.pinnable(&v).is_err(), "{status:?}");
+        }
+        assert!(ReleaseStatus::Verified.pinnable(&v).is_ok());
+    }
+
+    #[test]
     fn the_most_serious_finding_wins() {
         let mismatch = IntegrityCheck::Mismatch {
             artifact: "api.zip".into(),

@@ -572,11 +572,12 @@ pub fn error() -> State {
         env: "staging".into(),
         action: "rollback".into(),
         outcome: Outcome::Failed,
-        message: "codedeploy:StopDeployment d-STAGING41: the AWS SSO session has expired".into(),
+        message: "rollback of staging incomplete: api: the AWS SSO session for profile acme-staging has expired".into(),
     });
     s.modal = Some(Modal::Message {
         title: "rollback failed".into(),
-        body: "codedeploy:StopDeployment d-STAGING41 failed: the AWS SSO session for profile acme-staging has expired\n  hint: run: aws sso login --profile acme-staging\nNothing was changed; the pin was not reverted.".into(),
+        // As the runner reports it: the failed CodeDeploy call, and the pin reverted regardless.
+        body: "rollback of staging incomplete: api: the AWS SSO session for profile acme-staging has expired".into(),
     });
     s
 }

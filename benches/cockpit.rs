@@ -46,6 +46,7 @@ fn main() {
         demo: true,
         refresh_active: Duration::from_secs(20),
         refresh_idle: Duration::from_secs(100),
+        refresh_metrics: Duration::ZERO,
     };
     let state = State::new(settings, demo.ports.clock.now());
     let world = World::new(demo.ports.clone(), demo.environments.clone());

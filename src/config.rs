@@ -18,6 +18,8 @@ pub struct Config {
     pub environments: Vec<Environment>,
     #[serde(default)]
     pub ui: UiConfig,
+    #[serde(default)]
+    pub aws: AwsConfig,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -31,7 +33,45 @@ pub struct ReleaseConfig {
     #[serde(default)]
     pub profile: Option<String>,
     /// The vendor's minisign public key (the `RW…` line).
-    pub public_key: String,
+    #[serde(default)]
+    pub public_key: Option<String>,
+    /// More trusted keys, so the vendor can rotate: a signature by any of them is valid.
+    #[serde(default)]
+    pub public_keys: Vec<String>,
+}
+
+impl ReleaseConfig {
+    /// Every trusted vendor key, `public_key` first.
+    pub fn trusted_keys(&self) -> Vec<String> {
+        self.public_key
+            .iter()
+            .chain(&self.public_keys)
+            .map(|k| k.trim().to_string())
+            .collect()
+    }
+}
+
+/// Time limits and pace of the AWS connections; every key may be left out.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AwsConfig {
+    pub connect_timeout_secs: u64,
+    pub call_timeout_secs: u64,
+    /// Requests per second per profile and region, shared by every environment using them.
+    pub requests_per_second: f64,
+    /// How long after a pushed pin a deployment of it should have appeared.
+    pub pipeline_warning_minutes: u64,
+}
+
+impl Default for AwsConfig {
+    fn default() -> Self {
+        Self {
+            connect_timeout_secs: 3,
+            call_timeout_secs: 25,
+            requests_per_second: 5.0,
+            pipeline_warning_minutes: 15,
+        }
+    }
 }
 
 /// Every key may be left out; the defaults suit a fork cloned the usual way.
@@ -165,11 +205,33 @@ impl Config {
                 _ => {}
             }
         }
-        if minisign_verify::PublicKey::from_base64(config.release.public_key.trim()).is_err() {
+        let keys = config.release.trusted_keys();
+        if keys.is_empty() {
             return Err(err(
-                find_line(text, "public_key"),
-                "release.public_key is not a minisign public key".into(),
+                find_line(text, "[release]"),
+                "release has no public_key: shiftdeck cannot tell signed versions from others"
+                    .into(),
+                "add public_key = \"RW…\" (the second line of the vendor's .pub file)",
+            ));
+        }
+        if let Some(bad) = keys
+            .iter()
+            .find(|k| minisign_verify::PublicKey::from_base64(k).is_err())
+        {
+            return Err(err(
+                find_line(text, bad).or_else(|| find_line(text, "public_key")),
+                format!("release key {bad:?} is not a minisign public key"),
                 "paste the second line of the vendor's .pub file (it starts with RW)",
+            ));
+        }
+        if !(config.aws.requests_per_second > 0.0 && config.aws.requests_per_second <= 15.0) {
+            return Err(err(
+                find_line(text, "requests_per_second"),
+                format!(
+                    "aws.requests_per_second is {}; it must be above 0 and at most 15 (the Lambda control plane's limit, shared with every other tool)",
+                    config.aws.requests_per_second
+                ),
+                "the default, 5, leaves room for the pipeline and other tools",
             ));
         }
         Ok(config)

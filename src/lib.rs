@@ -1,6 +1,7 @@
 //! shiftdeck: a terminal release cockpit for signed Lambda artifacts shifted by CodeDeploy.
 
 pub mod app;
+pub mod aws;
 pub mod audit_log;
 pub mod cli;
 pub mod config;

@@ -62,6 +62,7 @@ fn run(cli: Cli, started: Instant) -> Result<(), String> {
                 // One real second between reads of a moving shift, five when idle, in virtual time.
                 refresh_active: Duration::from_secs_f64(speed),
                 refresh_idle: Duration::from_secs_f64(5.0 * speed),
+                refresh_metrics: Duration::ZERO,
             };
             let state = State::new(settings, clock.now());
             let world = World::new(demo.ports.clone(), demo.environments.clone());

@@ -3,18 +3,21 @@
 
 use async_trait::async_trait;
 use serde::Serialize;
+use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 
 use crate::domain::audit::{ActionKind, AuditRecord};
 use crate::domain::env::Environment;
+use crate::domain::provenance::ServingCode;
 use crate::domain::release::Release;
-use crate::domain::rollout::{LambdaVersion, Target};
+pub use crate::domain::rollout::RedeployRequest;
+use crate::domain::rollout::Target;
 use crate::domain::time::Timestamp;
 use crate::domain::version::Version;
 
 /// What went wrong at a port, in the user's words, with what to do about it.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, thiserror::Error)]
 #[error("{message}")]
 pub struct PortError {
     pub kind: ErrorKind,
@@ -38,6 +41,9 @@ pub enum ErrorKind {
     Refused,
     Invalid,
     Unavailable,
+    /// A mutation was sent but no answer came: it may or may not have taken effect. Never
+    /// retried blindly (`CreateDeployment` has no idempotency token); the state is read again.
+    OutcomeUnknown,
     Other,
 }
 
@@ -169,9 +175,63 @@ pub trait Fork: Send + Sync {
 pub struct EnvRollout {
     pub env: String,
     pub targets: Vec<Target>,
+    /// When the reads began (the request time, not the arrival time).
+    pub read_at: Timestamp,
+    /// Deployment groups that could not be read, each with its own error; the others are in
+    /// `targets`.
+    pub group_errors: Vec<GroupError>,
+    /// The API calls this read made, by IAM action.
+    pub api_calls: BTreeMap<String, u32>,
+    /// The code of every Lambda version that receives traffic, for the provenance check.
+    pub serving_code: Vec<ServingCode>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct GroupError {
+    pub group: String,
+    pub error: PortError,
+}
+
+/// Who an environment's connection acts as, from STS GetCallerIdentity.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AwsIdentity {
+    pub account: String,
+    pub arn: String,
+}
+
+/// One call a mutation made, with the request id AWS gave it, for the audit log.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ApiCall {
+    /// `service:Operation`, the IAM action.
+    pub action: String,
+    /// What it acted on and with which arguments, e.g. `d-ABC123 autoRollbackEnabled=true`.
+    pub detail: String,
+    pub request_id: Option<String>,
+}
+
+impl fmt::Display for ApiCall {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.action, self.detail)?;
+        if let Some(id) = &self.request_id {
+            write!(f, " (request {id})")?;
+        }
+        Ok(())
+    }
 }
 
 impl EnvRollout {
+    /// A read of `targets` that began at `read_at`, with no failed groups and no calls counted.
+    pub fn new(env: impl Into<String>, targets: Vec<Target>, read_at: Timestamp) -> Self {
+        Self {
+            env: env.into(),
+            targets,
+            read_at,
+            group_errors: Vec::new(),
+            api_calls: BTreeMap::new(),
+            serving_code: Vec::new(),
+        }
+    }
+
     /// Whether traffic is moving (or about to) in any of its groups.
     pub fn shifting(&self) -> bool {
         self.targets.iter().any(|t| t.active_shift().is_some())
@@ -182,25 +242,24 @@ impl EnvRollout {
 pub trait Rollouts: Send + Sync {
     async fn environment(&self, env: &Environment) -> PortResult<EnvRollout>;
     /// `StopDeployment` with `autoRollbackEnabled`.
-    async fn stop(&self, env: &Environment, deployment_id: &str) -> PortResult<()>;
-    /// A `LambdaAllAtOnce` deployment of `group` from `from` back to `to`; returns its id.
+    async fn stop(&self, env: &Environment, deployment_id: &str) -> PortResult<ApiCall>;
+    /// A `LambdaAllAtOnce` deployment back to the previous version, after checking that the
+    /// alias still points where the plan saw it; returns the call and the new deployment's id.
     async fn redeploy(
         &self,
         env: &Environment,
-        group: &str,
-        from: &LambdaVersion,
-        to: &LambdaVersion,
-    ) -> PortResult<String>;
-    /// `PutLifecycleEventHookExecutionStatus` for a manual gate.
+        request: &RedeployRequest,
+    ) -> PortResult<(ApiCall, String)>;
+    /// `PutLifecycleEventHookExecutionStatus` for a manual gate, after checking it still waits.
     async fn answer_gate(
         &self,
         env: &Environment,
         deployment_id: &str,
         execution_id: &str,
         succeeded: bool,
-    ) -> PortResult<()>;
-    /// The caller's AWS identity, for the audit log.
-    async fn caller(&self) -> Option<String>;
+    ) -> PortResult<ApiCall>;
+    /// Who `env`'s connection acts as, for the environment pane and the audit log.
+    async fn caller(&self, env: &Environment) -> PortResult<AwsIdentity>;
 }
 
 /// Canary against baseline for one target.

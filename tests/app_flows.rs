@@ -30,6 +30,7 @@ async fn cockpit(read_only: bool) -> Cockpit {
         demo: true,
         refresh_active: Duration::from_secs(20),
         refresh_idle: Duration::from_secs(100),
+        refresh_metrics: Duration::ZERO,
     };
     let state = State::new(settings, demo.ports.clock.now());
     let world = World::new(demo.ports.clone(), demo.environments.clone());

@@ -73,7 +73,10 @@ fn the_forks_config_describes_the_simulated_environments() {
     let path = demo.config_path();
     let config = Config::parse(&std::fs::read_to_string(&path).unwrap(), &path).unwrap();
     assert_eq!(config.environments, demo.environments);
-    assert_eq!(config.release.public_key, shiftdeck::sim::demo_public_key());
+    assert_eq!(
+        config.release.trusted_keys(),
+        vec![shiftdeck::sim::demo_public_key().to_string()]
+    );
     let prod = env(&demo, "prod");
     assert!(prod.requires_approval && prod.protected);
 }
@@ -103,8 +106,9 @@ fn the_same_seed_gives_the_same_world() {
         assert!(series.error_rate.iter().all(|e| *e < 1.0), "{series:?}");
         assert!(series.p99_ms.iter().all(|p| *p < 800.0), "{series:?}");
     }
+    let identity = futures::executor::block_on(a.ports.rollouts.caller(&a.environments[0]));
     assert_eq!(
-        futures::executor::block_on(a.ports.rollouts.caller()).as_deref(),
-        Some("arn:aws:sts::111122223333:assumed-role/ShiftdeckOperator/demo-operator")
+        identity.map(|i| i.arn).as_deref(),
+        Ok("arn:aws:sts::111122223333:assumed-role/ShiftdeckOperator/demo-operator")
     );
 }

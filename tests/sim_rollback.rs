@@ -189,12 +189,15 @@ fn a_finished_shift_is_rolled_back_by_an_all_at_once_redeploy() {
     let demo = demo();
     settle_dev(&demo);
     let t = target(&demo, "dev", "api");
-    let Ok(RollbackPlan::Redeploy { from, to }) = rollback_plan(&t) else {
+    let Ok(RollbackPlan::Redeploy(request)) = rollback_plan(&t) else {
         panic!("a finished shift is redeployed");
     };
+    let to = request.to.clone();
     assert_eq!(to.release, Some(v("v1.2.1")));
+    assert!(!request.run_hooks && !request.ignore_alarms, "{request:?}");
     let dev = env(&demo, "dev");
-    let id = block_on(demo.ports.rollouts.redeploy(&dev, "api", &from, &to)).unwrap();
+    let (call, id) = block_on(demo.ports.rollouts.redeploy(&dev, &request)).unwrap();
+    assert_eq!(call.action, "codedeploy:CreateDeployment");
 
     let shift = latest(&demo, "dev", "api");
     assert_eq!(shift.deployment_id, id);
@@ -214,7 +217,7 @@ fn a_finished_shift_is_rolled_back_by_an_all_at_once_redeploy() {
     assert_eq!(t.alias_routing.unwrap().version, to);
 
     // Redeploying from a version the alias no longer points at is refused.
-    let stale = block_on(demo.ports.rollouts.redeploy(&dev, "api", &from, &to)).unwrap_err();
+    let stale = block_on(demo.ports.rollouts.redeploy(&dev, &request)).unwrap_err();
     assert_eq!(stale.kind, ErrorKind::Conflict);
     assert!(stale.message.contains("points at version"), "{stale:?}");
 }

@@ -6,7 +6,8 @@ use crate::domain::audit::AuditRecord;
 use crate::domain::release::Release;
 use crate::domain::time::Timestamp;
 use crate::ports::{
-    EnvRollout, ForkStatus, Identity, MetricTarget, PinCommit, PortError, VersionMetrics,
+    AwsIdentity, EnvRollout, ForkStatus, Identity, MetricTarget, PinCommit, PortError,
+    VersionMetrics,
 };
 
 use super::state::Plan;
@@ -117,17 +118,34 @@ pub enum Action {
     Tick(Timestamp),
     Resize,
     Identity(Identity),
-    Releases(Result<Vec<Release>, PortError>),
-    Fork(Result<ForkStatus, PortError>),
-    Rollout(String, Result<EnvRollout, PortError>),
-    Metrics(String, Result<Vec<VersionMetrics>, PortError>),
+    Releases(Fetched<Vec<Release>>),
+    Fork(Fetched<ForkStatus>),
+    Rollout(String, Fetched<EnvRollout>),
+    Metrics(String, Fetched<Vec<VersionMetrics>>),
     /// An executed plan came back.
     Executed(Box<Plan>, Execution),
-    /// The AWS identity of the caller, for the audit log.
-    AwsIdentity(Option<String>),
+    /// Who an environment's AWS connection acts as, for its pane and the audit log.
+    AwsIdentity(String, Result<AwsIdentity, PortError>),
     FaultInjected(Result<String, PortError>),
     /// An audit record could not be written.
     AuditFailed(PortError),
+}
+
+/// The result of a read, with the time the request was made: data is as old as its request,
+/// not as its arrival.
+#[derive(Clone, Debug)]
+pub struct Fetched<T> {
+    pub requested_at: Timestamp,
+    pub result: Result<T, PortError>,
+}
+
+impl<T> Fetched<T> {
+    pub fn new(requested_at: Timestamp, result: Result<T, PortError>) -> Self {
+        Self {
+            requested_at,
+            result,
+        }
+    }
 }
 
 /// What executing a plan did, also when it failed part-way: every call made is kept for the

@@ -61,8 +61,11 @@ impl Headless {
         if let Ok(Ok(identity)) = tokio::task::spawn_blocking(move || fork.identity()).await {
             self.dispatch(Action::Identity(identity)).await;
         }
-        let caller = self.world.ports.rollouts.caller().await;
-        self.dispatch(Action::AwsIdentity(caller)).await;
+        for env in self.world.environments.clone().iter() {
+            let identity = super::runner::aws_identity(&self.world, env).await;
+            self.dispatch(Action::AwsIdentity(env.name.clone(), identity))
+                .await;
+        }
         self.refresh().await;
     }
 }

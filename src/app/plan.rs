@@ -4,7 +4,9 @@
 use crate::domain::audit::ActionKind;
 use crate::domain::commit_message::pin_commit_message;
 use crate::domain::env::Environment;
-use crate::domain::rollout::{ManualGate, RollbackPlan, Shift, Target, rollback_plan};
+use crate::domain::rollout::{
+    ManualGate, RedeployRequest, RollbackPlan, Shift, Target, rollback_plan,
+};
 use crate::domain::version::Version;
 use crate::ports::{EnvRollout, PROPOSAL_PREFIX};
 
@@ -440,9 +442,8 @@ fn rollback(state: &State) -> Result<Confirm, String> {
             // Revert the pin to the version traffic returns to, so the pipeline does not
             // redeploy the bad one.
             let good = steps.iter().find_map(|(_, p)| match p {
-                RollbackPlan::Stop { to, .. } | RollbackPlan::Redeploy { to, .. } => {
-                    to.release.clone()
-                }
+                RollbackPlan::Stop { to, .. }
+                | RollbackPlan::Redeploy(RedeployRequest { to, .. }) => to.release.clone(),
             });
             match (pinned, good) {
                 (Some(bad), Some(good)) if bad != good => Some((bad, good)),
@@ -459,10 +460,16 @@ fn rollback(state: &State) -> Result<Confirm, String> {
                     "codedeploy:StopDeployment {deployment_id} autoRollbackEnabled=true → 100% on {}",
                     to.label()
                 ),
-                RollbackPlan::Redeploy { from, to } => format!(
-                    "codedeploy:CreateDeployment LambdaAllAtOnce {} → {}",
-                    from.label(),
-                    to.label()
+                RollbackPlan::Redeploy(r) => format!(
+                    "codedeploy:CreateDeployment LambdaAllAtOnce {} → {}{}{}",
+                    r.from.label(),
+                    r.to.label(),
+                    if r.run_hooks { "" } else { " · no hooks" },
+                    if r.ignore_alarms {
+                        " · ignoring the alarms in ALARM"
+                    } else {
+                        ""
+                    }
                 ),
             },
         ));

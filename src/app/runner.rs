@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::Duration;
 
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
@@ -9,13 +10,20 @@ use tokio::task::JoinHandle;
 use crate::domain::audit::ActionKind;
 use crate::domain::env::Environment;
 use crate::domain::rollout::RollbackPlan;
-use crate::ports::{ErrorKind, PinChange, PortError, Ports};
+use crate::ports::{AwsIdentity, ErrorKind, PinChange, PortError, Ports};
 
-use super::action::{Action, Effect, Execution, Source};
+use super::action::{Action, Effect, Execution, Fetched, Source};
 use super::state::Plan;
 
 /// Canary against baseline covers this many minutes.
 const METRIC_MINUTES: u32 = 15;
+
+/// The longest any read may take, retries included.
+pub const READ_DEADLINE: Duration = Duration::from_secs(30);
+/// git work (fetch and status) gets longer: a large fork over a slow link.
+const GIT_DEADLINE: Duration = Duration::from_secs(120);
+/// The longest a mutating call may take before its outcome counts as unknown.
+const MUTATION_DEADLINE: Duration = Duration::from_secs(45);
 
 pub struct Runner {
     world: World,
@@ -33,17 +41,23 @@ impl Runner {
         }
     }
 
-    /// Starts the reads every session needs once.
+    /// Starts the reads every session needs once: the git identity and, per environment, who
+    /// its AWS connection acts as (each on its own, so one broken profile delays no other).
     pub fn start(&mut self) {
-        let ports = self.world.ports.clone();
+        let fork = self.world.ports.fork.clone();
         let tx = self.tx.clone();
         tokio::spawn(async move {
-            let fork = ports.fork.clone();
-            if let Ok(Ok(identity)) = tokio::task::spawn_blocking(move || fork.identity()).await {
+            if let Ok(identity) = blocking(move || fork.identity()).await {
                 let _ = tx.send(Action::Identity(identity));
             }
-            let _ = tx.send(Action::AwsIdentity(ports.rollouts.caller().await));
         });
+        for env in self.world.environments.iter().cloned() {
+            let (world, tx) = (self.world.clone(), self.tx.clone());
+            tokio::spawn(async move {
+                let identity = aws_identity(&world, &env).await;
+                let _ = tx.send(Action::AwsIdentity(env.name.clone(), identity));
+            });
+        }
     }
 
     pub fn run(&mut self, effect: Effect) {
@@ -68,37 +82,66 @@ impl Runner {
     }
 }
 
+/// Who `env`'s AWS connection acts as, within the read deadline.
+pub async fn aws_identity(world: &World, env: &Environment) -> Result<AwsIdentity, PortError> {
+    within(
+        READ_DEADLINE,
+        &format!("sts:GetCallerIdentity for {}", env.name),
+        world.ports.rollouts.caller(env),
+    )
+    .await
+}
+
 /// Runs one effect to completion and returns the action that reports its result.
 pub async fn execute(world: &World, effect: Effect) -> Option<Action> {
+    let now = world.ports.clock.now();
     match effect {
         Effect::Fetch(Source::Releases) => {
-            Some(Action::Releases(world.ports.releases.releases().await))
+            let read = within(
+                READ_DEADLINE,
+                "the release repository",
+                world.ports.releases.releases(),
+            );
+            Some(Action::Releases(Fetched::new(now, read.await)))
         }
         Effect::Fetch(Source::Fork) => {
             let fork = world.ports.fork.clone();
             let envs = world.environments.clone();
-            Some(Action::Fork(blocking(move || fork.status(&envs)).await))
+            let read = within(
+                GIT_DEADLINE,
+                "the fork's status",
+                blocking(move || fork.status(&envs)),
+            );
+            Some(Action::Fork(Fetched::new(now, read.await)))
         }
         Effect::Fetch(Source::Rollout(name)) => {
             let result = match world.environment(&name) {
-                Ok(env) => world.ports.rollouts.environment(&env).await,
+                Ok(env) => {
+                    within(
+                        READ_DEADLINE,
+                        &format!("the deployments of {name}"),
+                        world.ports.rollouts.environment(&env),
+                    )
+                    .await
+                }
                 Err(e) => Err(e),
             };
-            Some(Action::Rollout(name, result))
+            Some(Action::Rollout(name, Fetched::new(now, result)))
         }
         Effect::Fetch(Source::Metrics(_)) => None,
         Effect::FetchMetrics(name, targets) => {
             let result = match world.environment(&name) {
                 Ok(env) => {
-                    world
-                        .ports
-                        .metrics
-                        .compare(&env, &targets, METRIC_MINUTES)
-                        .await
+                    within(
+                        READ_DEADLINE,
+                        &format!("the metrics of {name}"),
+                        world.ports.metrics.compare(&env, &targets, METRIC_MINUTES),
+                    )
+                    .await
                 }
                 Err(e) => Err(e),
             };
-            Some(Action::Metrics(name, result))
+            Some(Action::Metrics(name, Fetched::new(now, result)))
         }
         Effect::Execute(plan) => {
             let execution = execute_plan(world, &plan).await;
@@ -124,6 +167,43 @@ pub async fn execute(world: &World, effect: Effect) -> Option<Action> {
         }
         Effect::Quit => None,
     }
+}
+
+/// A port call that has not answered by `limit` ends as a time-out error, so no pane stays
+/// "loading" for good. The adapters set tighter limits of their own; this one holds whatever
+/// they miss.
+async fn within<T>(
+    limit: Duration,
+    what: &str,
+    call: impl Future<Output = Result<T, PortError>>,
+) -> Result<T, PortError> {
+    tokio::time::timeout(limit, call).await.unwrap_or_else(|_| {
+        Err(PortError::new(
+            ErrorKind::Timeout,
+            format!("{what} did not answer within {}s", limit.as_secs()),
+        )
+        .with_hint("shiftdeck tries again at the next refresh"))
+    })
+}
+
+/// A mutation that has not answered by `limit` may still have happened: its outcome is
+/// unknown, it is never retried, and the state is read again.
+async fn mutation<T>(
+    what: &str,
+    call: impl Future<Output = Result<T, PortError>>,
+) -> Result<T, PortError> {
+    tokio::time::timeout(MUTATION_DEADLINE, call)
+        .await
+        .unwrap_or_else(|_| {
+            Err(PortError::new(
+                ErrorKind::OutcomeUnknown,
+                format!(
+                    "{what} was sent but did not answer within {}s: it may or may not have taken effect",
+                    MUTATION_DEADLINE.as_secs()
+                ),
+            )
+            .with_hint("shiftdeck reads the state again; check it before acting again"))
+        })
 }
 
 /// git2 and file work run off the event loop.
@@ -202,18 +282,20 @@ async fn execute_plan(world: &World, plan: &Plan) -> Execution {
         Plan::ApproveGate { gates, .. } => {
             let mut failures = Vec::new();
             for gate in gates {
-                ex.calls.push(format!(
-                    "codedeploy:PutLifecycleEventHookExecutionStatus {} {} Succeeded",
-                    gate.deployment_id, gate.execution_id
-                ));
                 ex.deployment_ids.push(gate.deployment_id.clone());
-                let answer = world
-                    .ports
-                    .rollouts
-                    .answer_gate(&env, &gate.deployment_id, &gate.execution_id, true)
-                    .await;
-                if let Err(e) = answer {
-                    failures.push(format!("{}: {}", gate.group, e.message));
+                let answer = mutation(
+                    "codedeploy:PutLifecycleEventHookExecutionStatus",
+                    world.ports.rollouts.answer_gate(
+                        &env,
+                        &gate.deployment_id,
+                        &gate.execution_id,
+                        true,
+                    ),
+                )
+                .await;
+                match answer {
+                    Ok(call) => ex.calls.push(call.to_string()),
+                    Err(e) => failures.push(format!("{}: {}", gate.group, e.message)),
                 }
             }
             ex.summary = format!(
@@ -236,28 +318,26 @@ async fn execute_plan(world: &World, plan: &Plan) -> Execution {
             for (group, step) in steps {
                 let result = match step {
                     RollbackPlan::Stop { deployment_id, .. } => {
-                        ex.calls.push(format!(
-                            "codedeploy:StopDeployment {deployment_id} autoRollbackEnabled=true"
-                        ));
                         ex.deployment_ids.push(deployment_id.clone());
-                        world.ports.rollouts.stop(&env, deployment_id).await
+                        mutation(
+                            "codedeploy:StopDeployment",
+                            world.ports.rollouts.stop(&env, deployment_id),
+                        )
+                        .await
                     }
-                    RollbackPlan::Redeploy { from, to } => {
-                        ex.calls.push(format!(
-                            "codedeploy:CreateDeployment {group} LambdaAllAtOnce {} → {}",
-                            from.label(),
-                            to.label()
-                        ));
-                        world
-                            .ports
-                            .rollouts
-                            .redeploy(&env, group, from, to)
-                            .await
-                            .map(|id| ex.deployment_ids.push(id))
-                    }
+                    RollbackPlan::Redeploy(request) => mutation(
+                        "codedeploy:CreateDeployment",
+                        world.ports.rollouts.redeploy(&env, request),
+                    )
+                    .await
+                    .map(|(call, id)| {
+                        ex.deployment_ids.push(id);
+                        call
+                    }),
                 };
-                if let Err(e) = result {
-                    failures.push(format!("{group}: {}", e.message));
+                match result {
+                    Ok(call) => ex.calls.push(call.to_string()),
+                    Err(e) => failures.push(format!("{group}: {}", e.message)),
                 }
             }
             // The pin is reverted even when a CodeDeploy call failed: the pipeline then deploys

@@ -9,7 +9,7 @@ use crate::domain::release::Release;
 use crate::domain::rollout::RollbackPlan;
 use crate::domain::time::Timestamp;
 use crate::domain::version::Version;
-use crate::ports::{EnvRollout, ForkStatus, Identity, PortError, VersionMetrics};
+use crate::ports::{AwsIdentity, EnvRollout, ForkStatus, Identity, PortError, VersionMetrics};
 
 /// Remote data with the time it was read and the last error, so the UI can show staleness and
 /// failures in place instead of old numbers that look live.
@@ -165,6 +165,9 @@ pub struct Settings {
     /// Wall-clock refresh intervals, scaled by the simulator's speed in the demo.
     pub refresh_active: Duration,
     pub refresh_idle: Duration,
+    /// Metrics have one-minute resolution and are billed per metric: read about once a
+    /// minute against AWS; with every rollout read in the demo (zero).
+    pub refresh_metrics: Duration,
 }
 
 impl Settings {
@@ -185,7 +188,8 @@ pub struct State {
     pub settings: Settings,
     pub now: Timestamp,
     pub identity: Option<Identity>,
-    pub aws_identity: Option<String>,
+    /// Per environment: who its AWS connection acts as, or why that is unknown.
+    pub aws_identity: BTreeMap<String, Result<AwsIdentity, PortError>>,
     pub releases: Remote<Vec<Release>>,
     pub fork: Remote<ForkStatus>,
     /// Keyed by environment name, in configuration order via `settings.environments`.
@@ -229,7 +233,7 @@ impl State {
             settings,
             now,
             identity: None,
-            aws_identity: None,
+            aws_identity: BTreeMap::new(),
             releases: Remote::default(),
             fork: Remote::default(),
             rollouts,

@@ -5,7 +5,7 @@ use std::time::Duration;
 use crate::domain::audit::{AuditRecord, Outcome};
 use crate::ports::{EnvRollout, ErrorKind, MetricTarget, PortError};
 
-use super::action::{Action, Command, Effect, Execution, Source};
+use super::action::{Action, Command, Effect, Execution, Fetched, Source};
 use super::plan::{plan_for, summary};
 use super::state::{FilterScope, Modal, Pane, Plan, Remote, State};
 
@@ -29,7 +29,9 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::Resize => {}
         Action::Identity(i) => state.identity = Some(i),
-        Action::AwsIdentity(arn) => state.aws_identity = arn,
+        Action::AwsIdentity(env, identity) => {
+            state.aws_identity.insert(env, identity);
+        }
         Action::Releases(r) => {
             let interval = state.settings.refresh_releases();
             store(&mut state.releases, r, state.now, interval);
@@ -39,7 +41,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             store(&mut state.fork, r, state.now, interval);
         }
         Action::Rollout(env, r) => {
-            let interval = if r.as_ref().is_ok_and(EnvRollout::shifting) {
+            let interval = if r.result.as_ref().is_ok_and(EnvRollout::shifting) {
                 state.settings.refresh_active
             } else {
                 state.settings.refresh_idle
@@ -53,9 +55,9 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             }
         }
         Action::Metrics(env, r) => {
-            let now = state.now;
+            let (now, interval) = (state.now, state.settings.refresh_metrics);
             if let Some(remote) = state.metrics.get_mut(&env) {
-                store(remote, r, now, Duration::ZERO);
+                store(remote, r, now, interval);
             }
         }
         Action::Executed(plan, execution) => finish(state, *plan, execution, &mut effects),
@@ -84,19 +86,19 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
     effects
 }
 
-/// Records a read: value and time on success; on failure keeps the old value, notes the error
-/// and backs off (longer when throttled).
+/// Records a read: value and the time it was requested on success; on failure keeps the old
+/// value, notes the error and backs off (longer when throttled).
 fn store<T>(
     remote: &mut Remote<T>,
-    result: Result<T, PortError>,
+    read: Fetched<T>,
     now: crate::domain::time::Timestamp,
     interval: Duration,
 ) {
     remote.in_flight = false;
-    match result {
+    match read.result {
         Ok(v) => {
             remote.value = Some(v);
-            remote.fetched_at = Some(now);
+            remote.fetched_at = Some(read.requested_at.min(now));
             remote.error = None;
             remote.failures = 0;
             remote.next_due = now.plus(interval);
@@ -160,8 +162,9 @@ fn metrics_fetch(state: &mut State) -> Option<Effect> {
             })
         })
         .collect();
+    let now = state.now;
     let remote = state.metrics.get_mut(&env)?;
-    if targets.is_empty() || remote.in_flight {
+    if targets.is_empty() || !due(remote, now) {
         return None;
     }
     remote.in_flight = true;
@@ -475,7 +478,11 @@ fn record(
             .as_ref()
             .map(|i| i.to_string())
             .unwrap_or_default(),
-        aws_identity: state.aws_identity.clone(),
+        aws_identity: state
+            .aws_identity
+            .get(env)
+            .and_then(|i| i.as_ref().ok())
+            .map(|i| i.arn.clone()),
         environment: env.to_string(),
         action: kind,
         from_version: from,

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use super::action::{Action, Command, Effect, Source};
+use super::action::{Action, Command, Effect, Fetched, Source};
 use super::state::{Confirm, Modal, Pane, Plan, Settings, State};
 use super::update::update;
 use crate::domain::env::Environment;
@@ -36,6 +36,7 @@ fn state(read_only: bool) -> State {
             demo: true,
             refresh_active: Duration::from_secs(2),
             refresh_idle: Duration::from_secs(30),
+            refresh_metrics: Duration::ZERO,
         },
         Timestamp(1_000_000),
     )
@@ -65,22 +66,28 @@ fn the_first_tick_reads_everything_once_and_a_second_tick_reads_nothing_in_fligh
 fn a_throttled_read_keeps_the_old_value_and_backs_off() {
     let mut s = state(false);
     update(&mut s, Action::Tick(Timestamp(1_000_000)));
+    // The read was requested 2 s before it arrived: the data is as old as the request.
+    let requested = Timestamp(998_000);
     update(
         &mut s,
         Action::Rollout(
             "dev".into(),
-            Ok(crate::ports::EnvRollout {
-                env: "dev".into(),
-                targets: vec![],
-            }),
+            Fetched::new(
+                requested,
+                Ok(crate::ports::EnvRollout::new("dev", vec![], requested)),
+            ),
         ),
     );
+    assert_eq!(s.rollouts["dev"].fetched_at, Some(requested));
     assert_eq!(s.rollouts["dev"].next_due, Timestamp(1_000_000 + 30_000));
     update(&mut s, Action::Tick(Timestamp(1_031_000)));
     let throttled = PortError::new(ErrorKind::Throttled, "Rate exceeded");
     update(
         &mut s,
-        Action::Rollout("dev".into(), Err(throttled.clone())),
+        Action::Rollout(
+            "dev".into(),
+            Fetched::new(Timestamp(1_031_000), Err(throttled.clone())),
+        ),
     );
     let dev = &s.rollouts["dev"];
     assert!(
@@ -88,7 +95,7 @@ fn a_throttled_read_keeps_the_old_value_and_backs_off() {
         "the old value stays, marked by the error"
     );
     assert_eq!(dev.error.as_ref(), Some(&throttled));
-    assert_eq!(dev.fetched_at, Some(Timestamp(1_000_000)));
+    assert_eq!(dev.fetched_at, Some(requested));
     assert!(
         dev.next_due.millis() >= 1_031_000 + 60_000,
         "backed off: {:?}",

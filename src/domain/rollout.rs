@@ -223,12 +223,25 @@ pub enum RollbackPlan {
         deployment_id: String,
         to: LambdaVersion,
     },
-    /// A new `LambdaAllAtOnce` deployment from `from` back to `to`.
-    Redeploy {
-        from: LambdaVersion,
-        to: LambdaVersion,
-    },
+    /// A new `LambdaAllAtOnce` deployment back to the previous version.
+    Redeploy(RedeployRequest),
 }
+
+/// A rollback after a finished shift: a new `LambdaAllAtOnce` deployment of `group` with an
+/// AppSpec moving `alias` of `function` from `from` back to `to`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RedeployRequest {
+    pub group: String,
+    pub function: String,
+    pub alias: String,
+    pub from: LambdaVersion,
+    pub to: LambdaVersion,
+    /// Run the group's lifecycle hooks (a manual gate would hold the rollback) or not.
+    pub run_hooks: bool,
+    /// Alarms still in ALARM would make CodeDeploy stop the rollback itself.
+    pub ignore_alarms: bool,
+}
+
 
 /// Decides how `target` can be rolled back, or why it cannot.
 pub fn rollback_plan(target: &Target) -> Result<RollbackPlan, String> {
@@ -258,10 +271,18 @@ pub fn rollback_plan(target: &Target) -> Result<RollbackPlan, String> {
                     target.group
                 ));
             }
-            Ok(RollbackPlan::Redeploy {
+            Ok(RollbackPlan::Redeploy(RedeployRequest {
+                group: target.group.clone(),
+                function: target.function.clone(),
+                alias: target.alias.clone(),
                 from: latest.to.clone(),
                 to: latest.from.clone(),
-            })
+                // An emergency return runs no hooks: a manual gate would hold it for up to an
+                // hour. The AppSpec is shiftdeck's own, so leaving them out is its choice.
+                run_hooks: false,
+                // With an alarm still firing, CodeDeploy would stop the rollback itself.
+                ignore_alarms: target.alarm_firing().is_some(),
+            }))
         }
         _ => Err(format!(
             "{}: the last deployment ({}) ended {} and traffic is already on {}",

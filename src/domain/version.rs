@@ -40,6 +40,11 @@ impl Version {
         })
     }
 
+    /// Whether the name is a semantic version (with or without the `v`).
+    pub fn is_semver(&self) -> bool {
+        self.semver.is_some()
+    }
+
     pub fn as_str(&self) -> &str {
         &self.raw
     }

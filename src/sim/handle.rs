@@ -7,12 +7,12 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use crate::domain::env::Environment;
-use crate::domain::rollout::LambdaVersion;
 use crate::domain::schedule::DeploymentConfig;
 use crate::domain::time::Timestamp;
 use crate::domain::version::Version;
 use crate::ports::{
-    Clock, EnvRollout, MetricTarget, Metrics, PortResult, Rollouts, SimControl, VersionMetrics,
+    ApiCall, AwsIdentity, Clock, EnvRollout, MetricTarget, Metrics, PortResult, RedeployRequest,
+    Rollouts, SimControl, VersionMetrics,
 };
 
 use super::clock::SimClock;
@@ -20,6 +20,16 @@ use super::world::World;
 
 /// The AWS identity the demo acts as (AWS's documentation account).
 const CALLER: &str = "arn:aws:sts::111122223333:assumed-role/ShiftdeckOperator/demo-operator";
+const CALLER_ACCOUNT: &str = "111122223333";
+
+/// The simulated world has no request ids: what it did is named, and the id left empty.
+fn call(action: &str, detail: String) -> ApiCall {
+    ApiCall {
+        action: action.into(),
+        detail,
+        request_id: None,
+    }
+}
 
 pub struct SimHandle {
     clock: Arc<SimClock>,
@@ -79,18 +89,29 @@ impl Rollouts for SimHandle {
         self.world().environment(&env.name)
     }
 
-    async fn stop(&self, env: &Environment, deployment_id: &str) -> PortResult<()> {
-        self.world().stop(&env.name, deployment_id)
+    async fn stop(&self, env: &Environment, deployment_id: &str) -> PortResult<ApiCall> {
+        self.world().stop(&env.name, deployment_id)?;
+        Ok(call(
+            "codedeploy:StopDeployment",
+            format!("{deployment_id} autoRollbackEnabled=true"),
+        ))
     }
 
     async fn redeploy(
         &self,
         env: &Environment,
-        group: &str,
-        from: &LambdaVersion,
-        to: &LambdaVersion,
-    ) -> PortResult<String> {
-        self.world().redeploy(&env.name, group, from, to)
+        request: &RedeployRequest,
+    ) -> PortResult<(ApiCall, String)> {
+        let id = self
+            .world()
+            .redeploy(&env.name, &request.group, &request.from, &request.to)?;
+        let detail = format!(
+            "{} LambdaAllAtOnce {} → {} ({id})",
+            request.group,
+            request.from.label(),
+            request.to.label()
+        );
+        Ok((call("codedeploy:CreateDeployment", detail), id))
     }
 
     async fn answer_gate(
@@ -99,13 +120,21 @@ impl Rollouts for SimHandle {
         deployment_id: &str,
         execution_id: &str,
         succeeded: bool,
-    ) -> PortResult<()> {
+    ) -> PortResult<ApiCall> {
         self.world()
-            .answer_gate(&env.name, deployment_id, execution_id, succeeded)
+            .answer_gate(&env.name, deployment_id, execution_id, succeeded)?;
+        let status = if succeeded { "Succeeded" } else { "Failed" };
+        Ok(call(
+            "codedeploy:PutLifecycleEventHookExecutionStatus",
+            format!("{deployment_id} {execution_id} {status}"),
+        ))
     }
 
-    async fn caller(&self) -> Option<String> {
-        Some(CALLER.into())
+    async fn caller(&self, _env: &Environment) -> PortResult<AwsIdentity> {
+        Ok(AwsIdentity {
+            account: CALLER_ACCOUNT.into(),
+            arn: CALLER.into(),
+        })
     }
 }
 

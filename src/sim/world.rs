@@ -243,14 +243,12 @@ impl World {
 
     pub fn environment(&self, env: &str) -> PortResult<EnvRollout> {
         let e = self.env(env)?;
-        Ok(EnvRollout {
-            env: env.to_string(),
-            targets: e
-                .groups
-                .iter()
-                .map(|g| g.target(AUTO_ROLLBACK_ON_ALARM))
-                .collect(),
-        })
+        let targets = e
+            .groups
+            .iter()
+            .map(|g| g.target(AUTO_ROLLBACK_ON_ALARM))
+            .collect();
+        Ok(EnvRollout::new(env, targets, self.now))
     }
 
     /// `StopDeployment` with auto-rollback.

@@ -505,10 +505,14 @@ mod tests {
             demo: true,
             refresh_active: Duration::from_secs(2),
             refresh_idle: Duration::from_secs(30),
+            refresh_metrics: Duration::ZERO,
         };
         let every = settings.refresh_releases();
         let mut state = State::new(settings, t0);
-        update(&mut state, Action::Releases(Ok(Vec::new())));
+        update(
+            &mut state,
+            Action::Releases(crate::app::action::Fetched::new(t0, Ok(Vec::new()))),
+        );
         let keymap = Keymap::default();
         let freshness_at = |state: &mut State, age: Duration| {
             state.now = t0.plus(age);

@@ -11,7 +11,7 @@ use shiftdeck::domain::pin::{PinLocator, PinRule};
 use shiftdeck::domain::release::{IntegrityCheck, Release, ReleaseStatus, SignatureCheck};
 use shiftdeck::domain::rollout::{
     Alarm, AlarmState, DeploymentStatus, EventStatus, LambdaVersion, LifecycleEvent, ManualGate,
-    Rollback, RollbackPlan, Shift, Target,
+    RedeployRequest, Rollback, RollbackPlan, Shift, Target,
 };
 use shiftdeck::domain::schedule::DeploymentConfig;
 use shiftdeck::domain::time::Timestamp;
@@ -269,9 +269,9 @@ fn target(group: &str, latest: Option<Shift>, firing: bool) -> Target {
 
 /// Every group of an environment settled on `version`, moved there from `from`.
 fn settled(env: &str, from: &str, version: &str, ended_secs_ago: u64) -> EnvRollout {
-    EnvRollout {
-        env: env.into(),
-        targets: ["api", "worker", "scheduler"]
+    EnvRollout::new(
+        env,
+        ["api", "worker", "scheduler"]
             .iter()
             .enumerate()
             .map(|(i, g)| {
@@ -283,7 +283,8 @@ fn settled(env: &str, from: &str, version: &str, ended_secs_ago: u64) -> EnvRoll
                 )
             })
             .collect(),
-    }
+        NOW,
+    )
 }
 
 fn metrics(function: &str, canary_errors: &[f64]) -> Vec<VersionMetrics> {
@@ -355,6 +356,7 @@ fn settings() -> Settings {
         demo: true,
         refresh_active: Duration::from_secs(5),
         refresh_idle: Duration::from_secs(30),
+        refresh_metrics: Duration::ZERO,
     }
 }
 
@@ -516,10 +518,15 @@ pub fn confirm_rollback_prod() -> State {
                 .map(|g| {
                     (
                         g.to_string(),
-                        RollbackPlan::Redeploy {
+                        RollbackPlan::Redeploy(RedeployRequest {
+                            group: g.to_string(),
+                            function: format!("ltbase-prod-{g}"),
+                            alias: "Prod".into(),
                             from: from.clone(),
                             to: to.clone(),
-                        },
+                            run_hooks: false,
+                            ignore_alarms: false,
+                        }),
                     )
                 })
                 .collect(),
@@ -619,13 +626,7 @@ pub fn many_targets(n: usize) -> State {
             .collect();
         s.rollouts.insert(
             name.to_string(),
-            remote(
-                EnvRollout {
-                    env: name.to_string(),
-                    targets,
-                },
-                3,
-            ),
+            remote(EnvRollout::new(*name, targets, NOW), 3),
         );
     }
     s.selected_target = n * 3 / 4;

@@ -1,0 +1,265 @@
+//! One connection per AWS profile and region: the SDK config every client of it is built from,
+//! the request budget its calls share, and who it acts as.
+
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
+use tokio::sync::OnceCell;
+use tokio::time::Instant;
+
+use super::error::{CallSite, from_sdk, no_region};
+use crate::ports::{AwsIdentity, ErrorKind, PortError, PortResult};
+
+/// Which credentials and region a connection uses; environments that name the same pair share
+/// one connection.
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ConnectionKey {
+    pub profile: Option<String>,
+    pub region: Option<String>,
+}
+
+/// Time limits of every call on a connection.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    pub connect: Duration,
+    /// One attempt, from sending to the whole answer.
+    pub attempt: Duration,
+    /// The whole call, retries included.
+    pub operation: Duration,
+    /// Attempts per call in the standard retry mode.
+    pub attempts: u32,
+    /// Requests per second the connection may send on average; far below the Lambda control
+    /// plane's ~15/s, which it shares with every other tool of the account.
+    pub requests_per_second: f64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            connect: Duration::from_secs(3),
+            attempt: Duration::from_secs(10),
+            operation: Duration::from_secs(25),
+            attempts: 3,
+            requests_per_second: 5.0,
+        }
+    }
+}
+
+pub struct Connection {
+    pub key: ConnectionKey,
+    pub sdk: SdkConfig,
+    pub limits: Limits,
+    budget: Budget,
+    identity: OnceCell<PortResult<AwsIdentity>>,
+    sts: aws_sdk_sts::Client,
+}
+
+impl Connection {
+    /// Loads the SDK config for `key` (profile, SSO, assume-role, credential_process,
+    /// environment credentials, `AWS_ENDPOINT_URL*`), with explicit time limits and the
+    /// standard retry mode. Credentials are resolved lazily, at the first call.
+    pub async fn open(key: ConnectionKey, limits: Limits) -> Connection {
+        let mut loader = aws_config::defaults(BehaviorVersion::latest())
+            .timeout_config(
+                TimeoutConfig::builder()
+                    .connect_timeout(limits.connect)
+                    .read_timeout(limits.attempt)
+                    .operation_attempt_timeout(limits.attempt)
+                    .operation_timeout(limits.operation)
+                    .build(),
+            )
+            .retry_config(RetryConfig::standard().with_max_attempts(limits.attempts));
+        if let Some(profile) = &key.profile {
+            loader = loader.profile_name(profile);
+        }
+        if let Some(region) = &key.region {
+            loader = loader.region(Region::new(region.clone()));
+        }
+        Self::from_sdk(key, loader.load().await, limits)
+    }
+
+    /// A connection over an SDK config built elsewhere (tests with recorded responses).
+    pub fn from_sdk(key: ConnectionKey, sdk: SdkConfig, limits: Limits) -> Connection {
+        Connection {
+            sts: aws_sdk_sts::Client::new(&sdk),
+            budget: Budget::new(limits.requests_per_second),
+            key,
+            sdk,
+            limits,
+            identity: OnceCell::new(),
+        }
+    }
+
+    /// The site of a call on this connection, for its error messages.
+    pub fn site(&self, action: &'static str, resource: impl Into<String>) -> CallSite {
+        CallSite {
+            profile: self.key.profile.clone(),
+            region: self.sdk.region().map(|r| r.to_string()),
+            caller: self
+                .identity
+                .get()
+                .and_then(|i| i.as_ref().ok())
+                .map(|i| format!("{} (account {})", i.arn, i.account)),
+            ..CallSite::new(action, resource)
+        }
+    }
+
+    /// Sends one request within the budget and the operation deadline, counts it in `calls`,
+    /// and maps its error. The SDK's own time limits normally end a call first; the deadline
+    /// here also bounds the wait for credentials (an SSO refresh, a credential_process).
+    pub async fn call<T, E, R>(
+        &self,
+        calls: &Calls,
+        site: CallSite,
+        request: impl Future<Output = Result<T, SdkError<E, R>>>,
+    ) -> PortResult<T>
+    where
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+        R: std::fmt::Debug + Send + Sync + 'static,
+    {
+        if self.sdk.region().is_none() {
+            return Err(no_region(&site));
+        }
+        self.budget.wait().await;
+        calls.count(site.action);
+        let deadline = self.limits.operation + self.limits.connect;
+        let result = match tokio::time::timeout(deadline, request).await {
+            Ok(Ok(v)) => Ok(v),
+            Ok(Err(e)) => Err(from_sdk(e, &site)),
+            Err(_) => Err(PortError::new(
+                ErrorKind::Timeout,
+                format!(
+                    "{} on {} did not answer within {}s",
+                    site.action,
+                    site.resource,
+                    deadline.as_secs()
+                ),
+            )),
+        };
+        self.budget
+            .record(matches!(&result, Err(e) if e.kind == ErrorKind::Throttled));
+        result
+    }
+
+    /// STS GetCallerIdentity, once per connection.
+    pub async fn identity(&self) -> PortResult<AwsIdentity> {
+        self.identity
+            .get_or_init(|| async {
+                let calls = Calls::default();
+                let site = self.site("sts:GetCallerIdentity", "the caller");
+                let out = self
+                    .call(&calls, site, self.sts.get_caller_identity().send())
+                    .await?;
+                Ok(AwsIdentity {
+                    account: out.account().unwrap_or_default().to_string(),
+                    arn: out.arn().unwrap_or_default().to_string(),
+                })
+            })
+            .await
+            .clone()
+    }
+
+    /// The budget's current spacing between requests (longer after throttling).
+    pub fn spacing(&self) -> Duration {
+        self.budget.spacing()
+    }
+}
+
+/// Spaces requests evenly at a configured rate; each throttled answer doubles the spacing (up
+/// to 8 s), each answer that was not throttled brings it halfway back.
+struct Budget {
+    base: Duration,
+    state: Mutex<BudgetState>,
+}
+
+struct BudgetState {
+    spacing: Duration,
+    next: Instant,
+}
+
+const MAX_SPACING: Duration = Duration::from_secs(8);
+
+impl Budget {
+    fn new(per_second: f64) -> Self {
+        let base = Duration::from_secs_f64(1.0 / per_second.max(0.1));
+        Self {
+            base,
+            state: Mutex::new(BudgetState {
+                spacing: base,
+                next: Instant::now(),
+            }),
+        }
+    }
+
+    async fn wait(&self) {
+        let slot = {
+            let mut s = self.state.lock().unwrap_or_else(|e| e.into_inner());
+            let now = Instant::now();
+            let slot = s.next.max(now);
+            s.next = slot + s.spacing;
+            slot
+        };
+        tokio::time::sleep_until(slot).await;
+    }
+
+    fn record(&self, throttled: bool) {
+        let mut s = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        s.spacing = if throttled {
+            (s.spacing * 2).min(MAX_SPACING)
+        } else {
+            ((s.spacing + self.base) / 2).max(self.base)
+        };
+    }
+
+    fn spacing(&self) -> Duration {
+        self.state.lock().unwrap_or_else(|e| e.into_inner()).spacing
+    }
+}
+
+/// The API calls of one read, by IAM action.
+#[derive(Default)]
+pub struct Calls(Mutex<BTreeMap<String, u32>>);
+
+impl Calls {
+    pub fn count(&self, action: &str) {
+        let mut m = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        *m.entry(action.to_string()).or_default() += 1;
+    }
+
+    pub fn take(&self) -> BTreeMap<String, u32> {
+        std::mem::take(&mut *self.0.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+}
+
+/// The connections of a session, one per profile and region.
+#[derive(Default)]
+pub struct Connections {
+    open: tokio::sync::Mutex<BTreeMap<ConnectionKey, Arc<Connection>>>,
+    limits: Limits,
+}
+
+impl Connections {
+    pub fn new(limits: Limits) -> Self {
+        Self {
+            open: Default::default(),
+            limits,
+        }
+    }
+
+    /// The connection for `key`, opened on first use.
+    pub async fn get(&self, key: &ConnectionKey) -> Arc<Connection> {
+        let mut open = self.open.lock().await;
+        if let Some(c) = open.get(key) {
+            return c.clone();
+        }
+        let c = Arc::new(Connection::open(key.clone(), self.limits).await);
+        open.insert(key.clone(), c.clone());
+        c
+    }
+}

@@ -43,8 +43,28 @@ pub enum Cmd {
         #[arg(long, hide = true)]
         exit_after_first_frame: bool,
     },
-    /// Check the configuration and the fork, and say what is wrong and how to fix it.
-    Doctor,
+    /// Every version in the release repository: status, yank reason, notes, where it is pinned
+    /// and serving.
+    Versions {
+        /// Machine-readable output (schema shiftdeck.versions/1, docs/cli.md).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Each environment's pin, proposals, deployments, weights, alarms and provenance.
+    Status {
+        /// Only this environment.
+        env: Option<String>,
+        /// Machine-readable output (schema shiftdeck.status/1, docs/cli.md).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check the configuration, the fork and every read AWS call, and say what is wrong and how
+    /// to fix it.
+    Doctor {
+        /// Check only the configuration and the fork, not AWS.
+        #[arg(long)]
+        local: bool,
+    },
     /// Show the audit log.
     Audit {
         /// One JSON object a line, as stored.

@@ -1,13 +1,14 @@
 //! shiftdeck: a terminal release cockpit for signed Lambda artifacts shifted by CodeDeploy.
 
 pub mod app;
-pub mod aws;
 pub mod audit_log;
+pub mod aws;
 pub mod cli;
 pub mod config;
 pub mod domain;
 pub mod git;
 pub mod ports;
+pub mod report;
 pub mod sim;
 pub mod tui;
 pub mod ui;

@@ -9,6 +9,8 @@ use shiftdeck::audit_log::JsonlAudit;
 use shiftdeck::cli::{Cli, Cmd};
 use shiftdeck::config::Config;
 use shiftdeck::ports::AuditLog;
+use shiftdeck::report::snapshot::Snapshot;
+use shiftdeck::report::{status, versions};
 use shiftdeck::sim::{ClockMode, Demo, SimOptions};
 use shiftdeck::tui::{self, Session};
 use shiftdeck::ui::{Keymap, Theme};
@@ -63,6 +65,7 @@ fn run(cli: Cli, started: Instant) -> Result<(), String> {
                 refresh_active: Duration::from_secs_f64(speed),
                 refresh_idle: Duration::from_secs_f64(5.0 * speed),
                 refresh_metrics: Duration::ZERO,
+                pipeline_warning: Duration::from_secs(15 * 60),
             };
             let state = State::new(settings, clock.now());
             let world = World::new(demo.ports.clone(), demo.environments.clone());
@@ -79,7 +82,15 @@ fn run(cli: Cli, started: Instant) -> Result<(), String> {
             drop(demo);
             result.map_err(|e| format!("terminal error: {e}"))
         }
-        Some(Cmd::Doctor) => doctor(cli.config.as_deref()),
+        Some(Cmd::Doctor { local }) => {
+            doctor(cli.config.as_deref())?;
+            if local {
+                return Ok(());
+            }
+            let (runtime, world) = connect(&load(cli.config.as_deref())?.1)?;
+            let snapshot = runtime.block_on(Snapshot::read(&world, None));
+            doctor_aws(&snapshot)
+        }
         Some(Cmd::Audit { json }) => {
             let log = JsonlAudit::in_data_dir().map_err(|e| e.full())?;
             for r in log.read_all().map_err(|e| e.full())? {
@@ -107,14 +118,145 @@ fn run(cli: Cli, started: Instant) -> Result<(), String> {
             );
             Ok(())
         }
-        None => {
-            let path = Config::discover(cli.config.as_deref()).map_err(|e| e.to_string())?;
-            Config::load(&path).map_err(|e| e.to_string())?;
-            Err(format!(
-                "{} is valid, but this build of shiftdeck cannot reach AWS yet: the CodeDeploy, Lambda, CloudWatch and S3 adapters are not part of it.\n  hint: run `shiftdeck demo` for the full cockpit against the simulated world",
-                path.display()
-            ))
+        Some(Cmd::Versions { json }) => {
+            let (runtime, world) = connect(&load(cli.config.as_deref())?.1)?;
+            let snapshot = runtime.block_on(Snapshot::read(&world, None));
+            let report = versions::build(&snapshot);
+            print_report(json, &report, versions::text(&report));
+            partial(snapshot.releases.result.is_err() || !report.errors.is_empty())
         }
+        Some(Cmd::Status { env, json }) => {
+            let (runtime, world) = connect(&load(cli.config.as_deref())?.1)?;
+            if let Some(name) = &env {
+                world.environment(name).map_err(|_| {
+                    let known: Vec<&str> =
+                        world.environments.iter().map(|e| e.name.as_str()).collect();
+                    format!(
+                        "no environment named {name}\n  hint: the configured environments are {}",
+                        known.join(", ")
+                    )
+                })?;
+            }
+            let snapshot = runtime.block_on(Snapshot::read(&world, env.as_deref()));
+            let report = status::build(&snapshot);
+            print_report(json, &report, status::text(&report));
+            partial(snapshot.partial())
+        }
+        None => {
+            let config = load(cli.config.as_deref())?.1;
+            let (runtime, world) = connect(&config)?;
+            let theme = Theme::load(
+                cli.theme.as_deref().or(config.ui.theme.as_deref()),
+                no_color,
+            )?;
+            let keymap = match cli.keymap.as_ref().or(config.ui.keymap.as_ref()) {
+                Some(p) => Keymap::load(p)?,
+                None => Keymap::default(),
+            };
+            let clock = world.ports.clock.clone();
+            let settings = Settings {
+                environments: config.environments.clone(),
+                read_only: cli.read_only,
+                demo: false,
+                refresh_active: Duration::from_secs(5),
+                refresh_idle: Duration::from_secs(30),
+                refresh_metrics: Duration::from_secs(60),
+                pipeline_warning: Duration::from_secs(config.aws.pipeline_warning_minutes * 60),
+            };
+            let state = State::new(settings, clock.now());
+            let session = Session {
+                world,
+                state,
+                keymap,
+                theme,
+                clock,
+                exit_after_first_frame: None,
+            };
+            runtime
+                .block_on(tui::run(session))
+                .map_err(|e| format!("terminal error: {e}"))
+        }
+    }
+}
+
+/// Every read call of a refresh, per environment and for the release bucket: OK with the calls
+/// made, or what failed with the IAM action and the fix.
+fn doctor_aws(s: &Snapshot) -> Result<(), String> {
+    let mut bad = 0;
+    let mut fail = |what: String, e: &shiftdeck::ports::PortError| {
+        bad += 1;
+        println!("{what} ERR {}", e.message);
+        if let Some(h) = &e.hint {
+            println!("             hint: {h}");
+        }
+    };
+    match &s.releases.result {
+        Ok(r) => println!("releases ok  {} version(s)", r.len()),
+        Err(e) => fail("releases".into(), e),
+    }
+    for env in &s.environments {
+        match &s.identities[env] {
+            Ok(i) => println!("identity ok  {env}: {} (account {})", i.arn, i.account),
+            Err(e) => fail(format!("identity {env}:"), e),
+        }
+        match &s.rollouts[env].result {
+            Ok(r) => {
+                let calls: Vec<String> = r
+                    .api_calls
+                    .iter()
+                    .map(|(a, n)| format!("{a} ×{n}"))
+                    .collect();
+                println!(
+                    "aws      ok  {env}: {} group(s) · {}",
+                    r.targets.len(),
+                    calls.join(", ")
+                );
+                for g in &r.group_errors {
+                    fail(format!("aws      {env}/{}:", g.group), &g.error);
+                }
+            }
+            Err(e) => fail(format!("aws      {env}:"), e),
+        }
+    }
+    if bad > 0 {
+        return Err(format!("{bad} AWS check(s) failed; see above"));
+    }
+    Ok(())
+}
+
+fn load(explicit: Option<&std::path::Path>) -> Result<(std::path::PathBuf, Config), String> {
+    let path = Config::discover(explicit).map_err(|e| e.to_string())?;
+    let config = Config::load(&path).map_err(|e| e.to_string())?;
+    Ok((path, config))
+}
+
+/// The runtime and the ports against the configured AWS accounts.
+fn connect(config: &Config) -> Result<(tokio::runtime::Runtime, World), String> {
+    let runtime =
+        tokio::runtime::Runtime::new().map_err(|e| format!("cannot start the runtime: {e}"))?;
+    let ports = runtime
+        .block_on(shiftdeck::aws::world::ports(config))
+        .map_err(|e| e.full())?;
+    Ok((runtime, World::new(ports, config.environments.clone())))
+}
+
+fn print_report(json: bool, report: &impl serde::Serialize, text: String) {
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(report).unwrap_or_default()
+        );
+    } else {
+        print!("{text}");
+    }
+}
+
+/// A read that failed in part still printed what it read; the exit code says so.
+fn partial(failed: bool) -> Result<(), String> {
+    if failed {
+        Err("some reads failed; see above".into())
+    } else {
+        Ok(())
     }
 }
 

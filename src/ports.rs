@@ -98,6 +98,8 @@ pub struct PinnedVersion {
     /// The literal, or why it could not be read (no match, several matches, file missing).
     pub version: Result<Version, String>,
     pub line: Option<usize>,
+    /// When the deploy branch got this pin (the commit that set it), if recent.
+    pub pinned_at: Option<Timestamp>,
 }
 
 /// A pin change pushed to a proposal branch, waiting for approval.
@@ -267,10 +269,12 @@ pub trait Rollouts: Send + Sync {
 pub struct VersionMetrics {
     pub function: String,
     pub version: String,
-    /// Per-minute error rate in percent, oldest first.
-    pub error_rate: Vec<f64>,
-    /// Per-minute p99 duration in milliseconds, oldest first.
-    pub p99_ms: Vec<f64>,
+    /// Error rate in percent, one entry per minute of the window, oldest first; `None` for a
+    /// minute without invocations or without a datapoint yet, so a gap never reads as 0 %.
+    pub error_rate: Vec<Option<f64>>,
+    /// p99 duration in milliseconds, one entry per minute of the window, oldest first; `None`
+    /// where CloudWatch has no datapoint.
+    pub p99_ms: Vec<Option<f64>>,
 }
 
 /// One function and the versions to compare.
@@ -293,6 +297,15 @@ pub trait Metrics: Send + Sync {
 
 pub trait Clock: Send + Sync {
     fn now(&self) -> Timestamp;
+}
+
+/// The machine's clock, for everything but the simulated world.
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> Timestamp {
+        Timestamp::from_system(std::time::SystemTime::now())
+    }
 }
 
 pub trait AuditLog: Send + Sync {

@@ -31,6 +31,7 @@ async fn cockpit(read_only: bool) -> Cockpit {
         refresh_active: Duration::from_secs(20),
         refresh_idle: Duration::from_secs(100),
         refresh_metrics: Duration::ZERO,
+        pipeline_warning: Duration::from_secs(15 * 60),
     };
     let state = State::new(settings, demo.ports.clock.now());
     let world = World::new(demo.ports.clone(), demo.environments.clone());

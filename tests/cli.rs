@@ -19,7 +19,7 @@ fn doctor_reads_every_pin_of_a_real_fork() {
     })
     .unwrap();
     let out = shiftdeck()
-        .args(["doctor", "--config"])
+        .args(["doctor", "--local", "--config"])
         .arg(demo.config_path())
         .assert()
         .success();

@@ -100,11 +100,29 @@ fn the_same_seed_gives_the_same_world() {
     assert_eq!(ma, mb);
     assert_eq!(ma.len(), 2);
     let (baseline, canary) = (&ma[0], &ma[1]);
+    // One entry per minute of the window; the canary has data only since it took traffic,
+    // and the minutes before are gaps, not zeros.
     assert_eq!(baseline.error_rate.len(), 15);
-    assert!(!canary.error_rate.is_empty() && canary.error_rate.len() < 15);
+    assert_eq!(canary.error_rate.len(), 15);
+    assert!(
+        baseline.error_rate.iter().all(Option::is_some),
+        "{baseline:?}"
+    );
+    let served = canary.error_rate.iter().flatten().count();
+    assert!(served > 0 && served < 15, "{canary:?}");
+    assert!(
+        canary.error_rate[0].is_none() && canary.p99_ms[0].is_none(),
+        "{canary:?}"
+    );
     for series in [baseline, canary] {
-        assert!(series.error_rate.iter().all(|e| *e < 1.0), "{series:?}");
-        assert!(series.p99_ms.iter().all(|p| *p < 800.0), "{series:?}");
+        assert!(
+            series.error_rate.iter().flatten().all(|e| *e < 1.0),
+            "{series:?}"
+        );
+        assert!(
+            series.p99_ms.iter().flatten().all(|p| *p < 800.0),
+            "{series:?}"
+        );
     }
     let identity = futures::executor::block_on(a.ports.rollouts.caller(&a.environments[0]));
     assert_eq!(

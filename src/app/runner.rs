@@ -186,6 +186,14 @@ async fn within<T>(
     })
 }
 
+/// `within` the read deadline.
+pub async fn within_read<T>(
+    what: &str,
+    call: impl Future<Output = Result<T, PortError>>,
+) -> Result<T, PortError> {
+    within(READ_DEADLINE, what, call).await
+}
+
 /// A mutation that has not answered by `limit` may still have happened: its outcome is
 /// unknown, it is never retried, and the state is read again.
 async fn mutation<T>(

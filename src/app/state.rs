@@ -168,6 +168,8 @@ pub struct Settings {
     /// Metrics have one-minute resolution and are billed per metric: read about once a
     /// minute against AWS; with every rollout read in the demo (zero).
     pub refresh_metrics: Duration,
+    /// How long after a pushed pin a deployment of it should have appeared.
+    pub pipeline_warning: Duration,
 }
 
 impl Settings {

@@ -37,6 +37,7 @@ fn state(read_only: bool) -> State {
             refresh_active: Duration::from_secs(2),
             refresh_idle: Duration::from_secs(30),
             refresh_metrics: Duration::ZERO,
+            pipeline_warning: Duration::from_secs(15 * 60),
         },
         Timestamp(1_000_000),
     )

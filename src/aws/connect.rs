@@ -55,7 +55,9 @@ pub struct Connection {
     pub key: ConnectionKey,
     pub sdk: SdkConfig,
     pub limits: Limits,
-    budget: Budget,
+    /// One budget per service: the Lambda control plane allows about 15 requests/s per
+    /// account and region, CodeDeploy and CloudWatch their own; S3 and STS need none.
+    budgets: BTreeMap<&'static str, Budget>,
     identity: OnceCell<PortResult<AwsIdentity>>,
     sts: aws_sdk_sts::Client,
 }
@@ -88,7 +90,11 @@ impl Connection {
     pub fn from_sdk(key: ConnectionKey, sdk: SdkConfig, limits: Limits) -> Connection {
         Connection {
             sts: aws_sdk_sts::Client::new(&sdk),
-            budget: Budget::new(limits.requests_per_second),
+            budgets: BTreeMap::from([
+                ("lambda", Budget::new(limits.requests_per_second)),
+                ("codedeploy", Budget::new(2.0 * limits.requests_per_second)),
+                ("cloudwatch", Budget::new(2.0 * limits.requests_per_second)),
+            ]),
             key,
             sdk,
             limits,
@@ -126,7 +132,10 @@ impl Connection {
         if self.sdk.region().is_none() {
             return Err(no_region(&site));
         }
-        self.budget.wait().await;
+        let budget = self.budgets.get(service_of(site.action));
+        if let Some(b) = budget {
+            b.wait().await;
+        }
         calls.count(site.action);
         let deadline = self.limits.operation + self.limits.connect;
         let result = match tokio::time::timeout(deadline, request).await {
@@ -142,8 +151,9 @@ impl Connection {
                 ),
             )),
         };
-        self.budget
-            .record(matches!(&result, Err(e) if e.kind == ErrorKind::Throttled));
+        if let Some(b) = budget {
+            b.record(matches!(&result, Err(e) if e.kind == ErrorKind::Throttled));
+        }
         result
     }
 
@@ -165,10 +175,19 @@ impl Connection {
             .clone()
     }
 
-    /// The budget's current spacing between requests (longer after throttling).
-    pub fn spacing(&self) -> Duration {
-        self.budget.spacing()
+    /// The current spacing between requests to `service` (longer after throttling); zero for
+    /// a service without a budget.
+    pub fn spacing(&self, service: &str) -> Duration {
+        self.budgets
+            .get(service)
+            .map(Budget::spacing)
+            .unwrap_or_default()
     }
+}
+
+/// `lambda` of `lambda:GetAlias`.
+fn service_of(action: &str) -> &str {
+    action.split(':').next().unwrap_or(action)
 }
 
 /// Spaces requests evenly at a configured rate; each throttled answer doubles the spacing (up

@@ -9,6 +9,7 @@
 //! version holds) once.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -57,12 +58,17 @@ pub struct EnvAws {
 #[derive(Default)]
 struct Cache {
     groups: Option<(Instant, Vec<String>)>,
+    /// The endpoint does not serve BatchGetDeploymentGroups (emulators): groups are read one
+    /// by one without trying the batch on every refresh.
+    no_batch_groups: bool,
     /// Finished deployments never change again.
     finished: HashMap<String, cd::DeploymentInfo>,
     configs: HashMap<String, DeploymentConfig>,
     /// (function, version number) → what the version holds.
     versions: HashMap<(String, String), VersionFacts>,
-    aliases: HashMap<(String, String), (Instant, AliasRouting)>,
+    /// (function, alias) → when it was read, the group's latest deployment then, and the
+    /// routing: a new deployment (or a stop) since then makes the reading stale at once.
+    aliases: HashMap<(String, String), (Instant, Option<String>, AliasRouting)>,
     /// Group → the function and alias it shifts, learnt from a deployment.
     functions: HashMap<String, AppSpec>,
 }
@@ -146,9 +152,12 @@ impl Rollouts for AwsRollouts {
                     .stop_deployment()
                     .deployment_id(deployment_id)
                     .auto_rollback_enabled(true)
+                    .customize()
+                    .config_override(sent_once())
                     .send(),
             )
-            .await?;
+            .await
+            .map_err(outcome_unknown)?;
         Ok(ApiCall {
             action: "codedeploy:StopDeployment".into(),
             detail: format!(
@@ -232,9 +241,10 @@ impl Rollouts for AwsRollouts {
                     "codedeploy:CreateDeployment",
                     format!("{}/{}", env.application, request.group),
                 ),
-                create.send(),
+                create.customize().config_override(sent_once()).send(),
             )
-            .await?;
+            .await
+            .map_err(outcome_unknown)?;
         let id = out.deployment_id().unwrap_or_default().to_string();
         Ok((
             ApiCall {
@@ -306,9 +316,12 @@ impl Rollouts for AwsRollouts {
                     .deployment_id(deployment_id)
                     .lifecycle_event_hook_execution_id(execution_id)
                     .status(status.clone())
+                    .customize()
+                    .config_override(sent_once())
                     .send(),
             )
-            .await?;
+            .await
+            .map_err(outcome_unknown)?;
         Ok(ApiCall {
             action: "codedeploy:PutLifecycleEventHookExecutionStatus".into(),
             detail: format!("{deployment_id} {}", status.as_str()),
@@ -326,17 +339,19 @@ fn serving_code(aws: &EnvAws, targets: &[Target]) -> Vec<ServingCode> {
     let cache = aws.cache();
     let mut out: Vec<ServingCode> = Vec::new();
     for t in targets {
+        // The alias, where it was read, is what Lambda serves (a deployment that has not
+        // started moves nothing yet); a moving shift's target says it otherwise.
         let receiving: Vec<&LambdaVersion> = match (t.active_shift(), &t.alias_routing) {
-            (Some(s), _) => [
+            (_, Some(r)) => std::iter::once(&r.version)
+                .chain(r.additional.as_ref().map(|(v, _)| v))
+                .collect(),
+            (Some(s), None) => [
                 (s.target_percent < 100.0).then_some(&s.from),
                 (s.target_percent > 0.0).then_some(&s.to),
             ]
             .into_iter()
             .flatten()
             .collect(),
-            (None, Some(r)) => std::iter::once(&r.version)
-                .chain(r.additional.as_ref().map(|(v, _)| v))
-                .collect(),
             (None, None) => Vec::new(),
         };
         for v in receiving {
@@ -357,6 +372,27 @@ fn serving_code(aws: &EnvAws, targets: &[Target]) -> Vec<ServingCode> {
     out
 }
 
+/// A mutation is sent once. The standard retry mode would send it again after a lost answer:
+/// `CreateDeployment` has no idempotency token, so a retry can start a second rollback
+/// deployment, and a retried stop or gate answer fails on the first one's success.
+fn sent_once() -> aws_sdk_codedeploy::config::Builder {
+    aws_sdk_codedeploy::config::Builder::default()
+        .retry_config(aws_sdk_codedeploy::config::retry::RetryConfig::disabled())
+}
+
+/// A mutation that timed out may have happened: the caller must read the state again rather
+/// than send it again.
+fn outcome_unknown(e: PortError) -> PortError {
+    if e.kind != ErrorKind::Timeout {
+        return e;
+    }
+    PortError::new(
+        ErrorKind::OutcomeUnknown,
+        format!("{}: it may or may not have taken effect", e.message),
+    )
+    .with_hint("shiftdeck reads the state again; check it before acting again")
+}
+
 fn request_id(out: &impl aws_sdk_codedeploy::operation::RequestId) -> Option<String> {
     out.request_id().map(str::to_string)
 }
@@ -368,23 +404,19 @@ async fn read_environment(
     calls: &Calls,
 ) -> PortResult<(Vec<Target>, Vec<GroupError>)> {
     let names = group_names(aws, env, calls).await?;
-    let infos = group_infos(aws, env, calls, &names).await?;
+    let (infos, mut failed) = group_infos(aws, env, calls, &names).await?;
     let mut group_errors = Vec::new();
 
     // Which deployments each group needs: its latest, and the last success before it.
     let mut wanted: Vec<(String, Vec<String>)> = Vec::new();
     for name in &names {
         let Some(info) = infos.get(name) else {
+            let error = failed
+                .remove(name)
+                .unwrap_or_else(|| missing_group(env, name, "not in the answer"));
             group_errors.push(GroupError {
                 group: name.clone(),
-                error: PortError::new(
-                    ErrorKind::NotFound,
-                    format!(
-                        "deployment group {name} does not exist in application {}",
-                        env.application
-                    ),
-                )
-                .with_hint("check deployment_groups in the configuration"),
+                error,
             });
             continue;
         };
@@ -441,7 +473,7 @@ async fn read_environment(
         .into_iter()
         .collect();
     if !alarm_names.is_empty() {
-        match describe_stub(&aws.conn, calls, &alarm_names).await {
+        match super::alarms::describe(&aws.conn, calls, &alarm_names).await {
             Ok(read) => {
                 for t in &mut targets {
                     let names = infos
@@ -506,7 +538,15 @@ async fn group_names(aws: &EnvAws, env: &Environment, calls: &Calls) -> PortResu
             )
             .await?;
         names.extend(out.deployment_groups().iter().cloned());
-        token = out.next_token().map(str::to_string);
+        // An endpoint that answers with an empty or repeated token has no more pages.
+        let next = out
+            .next_token()
+            .filter(|t| !t.is_empty())
+            .map(str::to_string);
+        if next.is_some() && next == token {
+            break;
+        }
+        token = next;
         if token.is_none() {
             break;
         }
@@ -516,68 +556,148 @@ async fn group_names(aws: &EnvAws, env: &Environment, calls: &Calls) -> PortResu
     Ok(names)
 }
 
+/// The groups' descriptions, and for each group that could not be read, why. An application
+/// that does not exist fails the whole environment.
 async fn group_infos(
     aws: &EnvAws,
     env: &Environment,
     calls: &Calls,
     names: &[String],
-) -> PortResult<HashMap<String, cd::DeploymentGroupInfo>> {
+) -> PortResult<(
+    HashMap<String, cd::DeploymentGroupInfo>,
+    HashMap<String, PortError>,
+)> {
     let mut infos = HashMap::new();
+    let mut errors = HashMap::new();
     for chunk in names.chunks(GROUPS_PER_CALL) {
-        let batch = aws
-            .conn
-            .call(
-                calls,
-                aws.conn
-                    .site("codedeploy:BatchGetDeploymentGroups", &env.application),
-                aws.codedeploy
-                    .batch_get_deployment_groups()
-                    .application_name(&env.application)
-                    .set_deployment_group_names(Some(chunk.to_vec()))
-                    .send(),
-            )
-            .await;
-        match batch {
-            Ok(out) => {
-                for g in out.deployment_groups_info() {
-                    if let Some(n) = g.deployment_group_name() {
-                        infos.insert(n.to_string(), g.clone());
-                    }
-                }
-            }
-            // An endpoint without the batch call (some emulators) is read one group at a time.
-            Err(e) if e.kind == ErrorKind::Other => {
-                for name in chunk {
-                    let out = aws
-                        .conn
-                        .call(
-                            calls,
-                            aws.conn.site(
-                                "codedeploy:GetDeploymentGroup",
-                                format!("{}/{name}", env.application),
-                            ),
-                            aws.codedeploy
-                                .get_deployment_group()
-                                .application_name(&env.application)
-                                .deployment_group_name(name)
-                                .send(),
-                        )
-                        .await;
-                    match out {
-                        Ok(out) => {
-                            if let Some(g) = out.deployment_group_info() {
-                                infos.insert(name.clone(), g.clone());
-                            }
+        if !aws.cache().no_batch_groups {
+            let app_missing = AtomicBool::new(false);
+            let request = aws
+                .codedeploy
+                .batch_get_deployment_groups()
+                .application_name(&env.application)
+                .set_deployment_group_names(Some(chunk.to_vec()))
+                .send();
+            let batch = aws
+                .conn
+                .call(
+                    calls,
+                    aws.conn
+                        .site("codedeploy:BatchGetDeploymentGroups", &env.application),
+                    async {
+                        let r = request.await;
+                        if r.as_ref()
+                            .err()
+                            .and_then(|e| e.as_service_error())
+                            .is_some_and(|e| e.is_application_does_not_exist_exception())
+                        {
+                            app_missing.store(true, Ordering::Relaxed);
                         }
-                        Err(e) if e.kind == ErrorKind::NotFound => {}
-                        Err(e) => return Err(e),
+                        r
+                    },
+                )
+                .await;
+            match batch {
+                Ok(out) => {
+                    for g in out.deployment_groups_info() {
+                        if let Some(n) = g.deployment_group_name() {
+                            infos.insert(n.to_string(), g.clone());
+                        }
+                    }
+                    // Names it does not know are left out of the answer and listed in its
+                    // error message.
+                    if let Some(said) = out.error_message().filter(|m| !m.is_empty()) {
+                        for name in chunk.iter().filter(|n| !infos.contains_key(*n)) {
+                            errors.insert(name.clone(), missing_group(env, name, said));
+                        }
+                    }
+                    continue;
+                }
+                Err(_) if app_missing.load(Ordering::Relaxed) => {
+                    return Err(missing_application(aws, env));
+                }
+                // An endpoint without the batch call (some emulators answer 500) is read one
+                // group at a time, from now on without trying the batch again.
+                Err(e) if e.kind == ErrorKind::Other => aws.cache().no_batch_groups = true,
+                Err(e) => return Err(e),
+            }
+        }
+        for name in chunk {
+            let app_missing = AtomicBool::new(false);
+            let request = aws
+                .codedeploy
+                .get_deployment_group()
+                .application_name(&env.application)
+                .deployment_group_name(name)
+                .send();
+            let out = aws
+                .conn
+                .call(
+                    calls,
+                    aws.conn.site(
+                        "codedeploy:GetDeploymentGroup",
+                        format!("{}/{name}", env.application),
+                    ),
+                    async {
+                        let r = request.await;
+                        if r.as_ref()
+                            .err()
+                            .and_then(|e| e.as_service_error())
+                            .is_some_and(|e| e.is_application_does_not_exist_exception())
+                        {
+                            app_missing.store(true, Ordering::Relaxed);
+                        }
+                        r
+                    },
+                )
+                .await;
+            match out {
+                Ok(out) => {
+                    if let Some(g) = out.deployment_group_info() {
+                        infos.insert(name.clone(), g.clone());
                     }
                 }
+                Err(_) if app_missing.load(Ordering::Relaxed) => {
+                    return Err(missing_application(aws, env));
+                }
+                // One group's failure is that group's: the others are still read.
+                Err(e) => {
+                    errors.insert(name.clone(), e);
+                }
             }
-            Err(e) => return Err(e),
         }
     }
-    Ok(infos)
+    Ok((infos, errors))
+}
+
+fn missing_group(env: &Environment, name: &str, said: &str) -> PortError {
+    PortError::new(
+        ErrorKind::NotFound,
+        format!(
+            "deployment group {name} does not exist in application {}: {said}",
+            env.application
+        ),
+    )
+    .with_hint("check deployment_groups in the configuration")
+}
+
+fn missing_application(aws: &EnvAws, env: &Environment) -> PortError {
+    PortError::new(
+        ErrorKind::NotFound,
+        format!(
+            "the CodeDeploy application {} does not exist{}",
+            env.application,
+            aws.conn
+                .sdk
+                .region()
+                .map(|r| format!(" in {r}"))
+                .unwrap_or_default()
+        ),
+    )
+    .with_hint(format!(
+        "check application (and region, profile) of environment {} in the configuration",
+        env.name
+    ))
 }
 
 async fn list_deployments(
@@ -731,10 +851,12 @@ async fn read_target(
         })
     });
 
-    // A running deployment's target carries the live weight; its AppSpec or the cache name
-    // the function where there is no target.
+    // A deployment that moves traffic has a target with the live weight; its AppSpec or the
+    // cache name the function where there is none. Before it starts (Created, Queued) it has no
+    // target yet and the alias is still where it was.
+    let moving = latest.is_some_and(|d| status_of(d.status()).is_some_and(moves_traffic));
     let live = match latest {
-        Some(d) if status_of(d.status()).is_some_and(DeploymentStatus::is_active) => {
+        Some(d) if moving => {
             lambda_target(aws, calls, d.deployment_id().unwrap_or_default()).await?
         }
         _ => None,
@@ -757,7 +879,6 @@ async fn read_target(
         aws.cache().functions.insert(group.clone(), s);
     }
 
-    let config = deployment_config(aws, calls, &config_name).await;
     let mut target = Target {
         group: group.clone(),
         function: function.clone(),
@@ -770,25 +891,16 @@ async fn read_target(
         alarms: Vec::new(),
     };
     if let Some(d) = latest {
-        let config = match d.deployment_config_name() {
-            Some(n) if n != config_name => deployment_config(aws, calls, n).await,
-            _ => config,
-        };
-        target.latest = Some(
-            shift_of(
-                aws,
-                calls,
-                d,
-                live.as_ref(),
-                config.unwrap_or(DeploymentConfig::AllAtOnce),
-                &function,
-            )
-            .await,
-        );
+        // The schedule of the shift on screen comes from its config: one that cannot be read
+        // is this group's error, not a silent AllAtOnce with a wrong ETA.
+        let name = d.deployment_config_name().unwrap_or(&config_name);
+        let config = deployment_config(aws, calls, name).await?;
+        target.latest = Some(shift_of(aws, calls, d, live.as_ref(), config, &function).await);
     }
     if let Some(d) = previous {
+        // A finished shift's schedule is history: shown as AllAtOnce when unreadable.
         let config = match d.deployment_config_name() {
-            Some(n) => deployment_config(aws, calls, n).await,
+            Some(n) => deployment_config(aws, calls, n).await.ok(),
             None => None,
         };
         target.previous_success = Some(
@@ -804,10 +916,19 @@ async fn read_target(
         );
     }
     // The alias is read only while nothing moves it, and then slowly.
-    if !function.is_empty() && target.active_shift().is_none() {
-        target.alias_routing = Some(idle_alias(aws, calls, &function, &alias).await?);
+    if !function.is_empty() && !moving {
+        let seen = latest.and_then(|d| d.deployment_id());
+        target.alias_routing = Some(idle_alias(aws, calls, &function, &alias, seen).await?);
     }
     Ok(target)
+}
+
+/// CodeDeploy is moving (or holding) the alias's traffic: its deployment target says where.
+fn moves_traffic(s: DeploymentStatus) -> bool {
+    matches!(
+        s,
+        DeploymentStatus::InProgress | DeploymentStatus::Baking | DeploymentStatus::Ready
+    )
 }
 
 fn spec_of(d: &cd::DeploymentInfo) -> Option<AppSpec> {
@@ -856,11 +977,16 @@ async fn shift_of(
                 .collect()
         })
         .unwrap_or_default();
-    let traffic_started_at = events
-        .iter()
-        .find(|(e, _, _)| *e == LifecycleEvent::AllowTraffic)
-        .and_then(|(_, _, t)| *t)
-        .or_else(|| d.start_time().map(to_timestamp));
+    // The schedule's clock starts with AllowTraffic. While a BeforeAllowTraffic hook (a gate)
+    // still runs, nothing has moved; only without events is the deployment's start the guess.
+    let traffic_started_at = if events.is_empty() {
+        d.start_time().map(to_timestamp)
+    } else {
+        events
+            .iter()
+            .find(|(e, _, _)| *e == LifecycleEvent::AllowTraffic)
+            .and_then(|(_, _, t)| *t)
+    };
     let target_percent = match (status, info) {
         (DeploymentStatus::Succeeded, _) => 100.0,
         (_, Some(f)) => f.target_version_weight() * 100.0,
@@ -932,12 +1058,17 @@ async fn gate_of(
         .find(|(e, _)| e == event_name)?
         .1
         .clone();
-    let identity = aws.conn.identity().await.ok()?;
-    let region = aws.conn.sdk.region()?.to_string();
-    let arn = format!(
-        "arn:aws:lambda:{region}:{}:function:{hook}",
-        identity.account
-    );
+    // ListTags wants the function's ARN; an AppSpec may name the hook by ARN already.
+    let arn = if hook.starts_with("arn:") {
+        hook.clone()
+    } else {
+        let identity = aws.conn.identity().await.ok()?;
+        let region = aws.conn.sdk.region()?.to_string();
+        format!(
+            "arn:aws:lambda:{region}:{}:function:{hook}",
+            identity.account
+        )
+    };
     let tags = aws
         .conn
         .call(
@@ -978,17 +1109,24 @@ async fn idle_alias(
     calls: &Calls,
     function: &str,
     alias: &str,
+    latest_deployment: Option<&str>,
 ) -> PortResult<AliasRouting> {
     let key = (function.to_string(), alias.to_string());
-    if let Some((at, routing)) = aws.cache().aliases.get(&key)
+    if let Some((at, seen, routing)) = aws.cache().aliases.get(&key)
         && at.elapsed() < IDLE_ALIAS_TTL
+        && seen.as_deref() == latest_deployment
     {
         return Ok(routing.clone());
     }
     let routing = get_alias(aws, calls, function, alias).await?;
-    aws.cache()
-        .aliases
-        .insert(key, (Instant::now(), routing.clone()));
+    aws.cache().aliases.insert(
+        key,
+        (
+            Instant::now(),
+            latest_deployment.map(str::to_string),
+            routing.clone(),
+        ),
+    );
     Ok(routing)
 }
 
@@ -1090,12 +1228,18 @@ pub fn release_in_description(text: &str) -> Option<Version> {
         .find_map(|w| Version::parse(w).ok().filter(|v| v.is_semver()))
 }
 
-async fn deployment_config(aws: &EnvAws, calls: &Calls, name: &str) -> Option<DeploymentConfig> {
+/// A deployment config by name: predefined ones known, custom ones read once. A traffic
+/// routing this adapter cannot model (a type newer than it) shows as AllAtOnce.
+async fn deployment_config(
+    aws: &EnvAws,
+    calls: &Calls,
+    name: &str,
+) -> PortResult<DeploymentConfig> {
     if let Some(c) = DeploymentConfig::predefined(name) {
-        return Some(c);
+        return Ok(c);
     }
     if let Some(c) = aws.cache().configs.get(name) {
-        return Some(*c);
+        return Ok(*c);
     }
     let out = aws
         .conn
@@ -1107,10 +1251,17 @@ async fn deployment_config(aws: &EnvAws, calls: &Calls, name: &str) -> Option<De
                 .deployment_config_name(name)
                 .send(),
         )
-        .await
-        .ok()?;
+        .await?;
+    let config = config_of(&out).unwrap_or(DeploymentConfig::AllAtOnce);
+    aws.cache().configs.insert(name.to_string(), config);
+    Ok(config)
+}
+
+fn config_of(
+    out: &aws_sdk_codedeploy::operation::get_deployment_config::GetDeploymentConfigOutput,
+) -> Option<DeploymentConfig> {
     let routing = out.deployment_config_info()?.traffic_routing_config()?;
-    let config = match routing.r#type()? {
+    match routing.r#type()? {
         cd::TrafficRoutingType::AllAtOnce => Some(DeploymentConfig::AllAtOnce),
         cd::TrafficRoutingType::TimeBasedCanary => routing.time_based_canary().and_then(|c| {
             DeploymentConfig::custom(
@@ -1127,9 +1278,7 @@ async fn deployment_config(aws: &EnvAws, calls: &Calls, name: &str) -> Option<De
             )
         }),
         _ => None,
-    }?;
-    aws.cache().configs.insert(name.to_string(), config);
-    Some(config)
+    }
 }
 
 fn status_of(s: Option<&cd::DeploymentStatus>) -> Option<DeploymentStatus> {
@@ -1191,10 +1340,4 @@ mod tests {
         assert_eq!(v("built by the pipeline"), None);
         assert_eq!(v(""), None);
     }
-}
-pub struct StubRead {
-    pub alarms: Vec<crate::domain::rollout::Alarm>,
-}
-async fn describe_stub(_c: &Connection, _calls: &Calls, _n: &[String]) -> PortResult<StubRead> {
-    Ok(StubRead { alarms: vec![] })
 }

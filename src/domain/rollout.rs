@@ -242,7 +242,6 @@ pub struct RedeployRequest {
     pub ignore_alarms: bool,
 }
 
-
 /// Decides how `target` can be rolled back, or why it cannot.
 pub fn rollback_plan(target: &Target) -> Result<RollbackPlan, String> {
     let Some(latest) = &target.latest else {
@@ -262,6 +261,16 @@ pub fn rollback_plan(target: &Target) -> Result<RollbackPlan, String> {
             deployment_id: latest.deployment_id.clone(),
             to: latest.from.clone(),
         });
+    }
+    if latest.is_rollback_redeploy && latest.status == DeploymentStatus::Succeeded {
+        // Its `from` is the version that was rolled away from: redeploying it would undo the
+        // rollback. Moving on is a promotion.
+        return Err(format!(
+            "{}: the last deployment ({}) was already a rollback to {}; promote a version to move on",
+            target.group,
+            latest.deployment_id,
+            latest.to.label()
+        ));
     }
     match latest.status {
         DeploymentStatus::Succeeded => {

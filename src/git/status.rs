@@ -5,6 +5,7 @@ use git2::Repository;
 use super::commit::{locate_in, short_id};
 use super::fork::GitFork;
 use crate::domain::env::Environment;
+use crate::domain::time::Timestamp;
 use crate::domain::version::Version;
 use crate::ports::{ForkStatus, PinnedVersion, PortResult};
 
@@ -23,6 +24,10 @@ impl GitFork {
                 PinnedVersion {
                     env: env.name.clone(),
                     line: found.as_ref().ok().map(|(m, _)| m.line),
+                    pinned_at: found
+                        .as_ref()
+                        .ok()
+                        .and_then(|(m, _)| pinned_at(repo, &tip, &env.pin, &m.literal)),
                     version: found.map_err(|e| e.message).and_then(|(m, _)| {
                         Version::parse(&m.literal).map_err(|e| {
                             format!("{}: line {}: {e}", env.pin.file.display(), m.line)
@@ -47,4 +52,34 @@ impl GitFork {
             fetch_error,
         })
     }
+}
+
+/// How far back the time a pin got its value is looked for; a pin unchanged for longer is long
+/// settled, and nothing waits for a pipeline any more.
+const PIN_HISTORY: usize = 50;
+
+/// The commit time of the first-parent commit that gave the pin its current `literal`.
+fn pinned_at(
+    repo: &Repository,
+    tip: &git2::Commit<'_>,
+    locator: &crate::domain::pin::PinLocator,
+    literal: &str,
+) -> Option<Timestamp> {
+    let mut commit = tip.clone();
+    for _ in 0..PIN_HISTORY {
+        let set_here = match commit.parent(0) {
+            Ok(parent) => match locate_in(repo, &parent, locator) {
+                Ok((m, _)) if m.literal == literal => {
+                    commit = parent;
+                    false
+                }
+                _ => true,
+            },
+            Err(_) => true,
+        };
+        if set_here {
+            return Some(Timestamp(commit.time().seconds() * 1000));
+        }
+    }
+    None
 }

@@ -209,8 +209,8 @@ impl Group {
         Some(format!("{} {}", self.function, to.label()))
     }
 
-    /// Per-minute metrics of `number` over the `minutes` whole minutes before `now`, leaving out
-    /// minutes without invocations as CloudWatch does.
+    /// Per-minute metrics of `number` over the `minutes` whole minutes before `now`, with `None`
+    /// for minutes without invocations, where CloudWatch has no datapoint.
     pub fn series(&self, seed: u64, number: &str, minutes: u32, now: Timestamp) -> VersionMetrics {
         let last = super::metrics::minute_of(now);
         let mut metrics = VersionMetrics {
@@ -223,6 +223,8 @@ impl Group {
             let minute = Timestamp(last.millis() - i64::from(back) * 60_000);
             let end = minute.plus(MINUTE);
             if !self.had_traffic(number, minute, end) {
+                metrics.error_rate.push(None);
+                metrics.p99_ms.push(None);
                 continue;
             }
             let p = datapoint(
@@ -232,8 +234,8 @@ impl Group {
                 minute,
                 self.misbehaving(number, end),
             );
-            metrics.error_rate.push(p.error_rate);
-            metrics.p99_ms.push(p.p99_ms);
+            metrics.error_rate.push(Some(p.error_rate));
+            metrics.p99_ms.push(Some(p.p99_ms));
         }
         metrics
     }

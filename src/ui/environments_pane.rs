@@ -7,6 +7,7 @@ use ratatui::widgets::Paragraph;
 
 use crate::app::state::Pane;
 use crate::domain::rollout::DeploymentStatus;
+use crate::domain::time::short_duration;
 
 use super::layout::Shape;
 use super::pane;
@@ -46,6 +47,18 @@ pub fn draw(f: &mut Frame, area: Rect, shape: Shape, vm: &ViewModel, theme: &The
             let waiting = waiting_spans(e, theme, false);
             if !waiting.is_empty() {
                 lines.push(Line::from([vec![indent()], waiting].concat()).style(style));
+            }
+            for alert in &e.alerts {
+                lines.push(Line::from(vec![
+                    indent(),
+                    Span::styled(alert.as_str(), theme.danger),
+                ]));
+            }
+            if let Some(account) = &e.account {
+                lines.push(Line::from(vec![
+                    indent(),
+                    Span::styled(account.as_str(), theme.muted),
+                ]));
             }
         }
     }
@@ -186,10 +199,32 @@ fn state_spans<'a>(e: &'a EnvRow, theme: &Theme, short: bool) -> Vec<Span<'a>> {
     spans
 }
 
-/// What waits for a person: a proposal to approve or a manual gate to open.
+/// What waits: a pushed pin for the pipeline, a proposal to approve, a manual gate to open.
 fn waiting_spans<'a>(e: &'a EnvRow, theme: &Theme, short: bool) -> Vec<Span<'a>> {
     let mut spans = Vec::new();
+    if let Some((w, ago)) = &e.pipeline {
+        let ago = short_duration(*ago);
+        spans.push(if w.overdue {
+            Span::styled(
+                format!(
+                    "no deployment of {} {ago} after the push: check the pipeline",
+                    w.version
+                ),
+                theme.danger,
+            )
+        } else if short {
+            Span::styled(format!("pipeline pending {}", w.version), theme.warn)
+        } else {
+            Span::styled(
+                format!("{} pushed {ago} ago, waiting for the pipeline", w.version),
+                theme.warn,
+            )
+        });
+    }
     if let Some(g) = e.gate {
+        if !spans.is_empty() {
+            spans.push(Span::styled(" · ", theme.muted));
+        }
         let text = if short {
             "gate waiting".to_string()
         } else {

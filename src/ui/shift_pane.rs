@@ -349,8 +349,8 @@ fn alarm_lines<'a>(t: &'a Target, width: usize, detail: bool, theme: &Theme) -> 
     lines
 }
 
-/// Picks one per-minute series out of a version's metrics.
-type Series = fn(&VersionMetrics) -> &[f64];
+/// Picks one per-minute series out of a version's metrics; `None` is a minute without data.
+type Series = fn(&VersionMetrics) -> &[Option<f64>];
 
 /// Error rate and p99 of the new version (canary) beside the old one (baseline), on one scale.
 fn draw_metrics(f: &mut Frame, area: Rect, shift: &Shift, m: &MetricsView, theme: &Theme) {
@@ -384,6 +384,7 @@ fn draw_metrics(f: &mut Frame, area: Rect, shift: &Shift, m: &MetricsView, theme
         let max = canary
             .iter()
             .chain(baseline)
+            .flatten()
             .fold(0.0_f64, |a, b| a.max(*b));
         // Values are scaled to integers for the sparkline; both series share one maximum.
         let scale = if max > 0.0 { 1000.0 / max } else { 0.0 };
@@ -402,12 +403,19 @@ fn draw_metrics(f: &mut Frame, area: Rect, shift: &Shift, m: &MetricsView, theme
             (baseline, b_spark, b_val, theme.baseline, "old", &shift.from),
         ] {
             let tail = &data[data.len().saturating_sub(usize::from(spark.width))..];
-            let points: Vec<u64> = tail.iter().map(|v| (v * scale).round() as u64).collect();
+            // A minute without data is an absent bar, drawn as a blank column, so a gap in
+            // traffic never passes for a healthy 0.
+            let points: Vec<Option<u64>> = tail
+                .iter()
+                .map(|v| v.map(|v| (v * scale).round() as u64))
+                .collect();
             f.render_widget(
                 Sparkline::default().data(&points).max(1000).style(style),
                 spark,
             );
-            let last = match data.last() {
+            // The latest minute that has data: CloudWatch often lags a minute or two, and the
+            // blank columns beside the number show how old it is.
+            let last = match data.iter().rev().find_map(|v| *v) {
                 Some(v) if unit == "%" => format!(" {v:.1}{unit}"),
                 Some(v) => format!(" {v:.0}{unit}"),
                 None => " –".into(),
@@ -418,5 +426,89 @@ fn draw_metrics(f: &mut Frame, area: Rect, shift: &Shift, m: &MetricsView, theme
                 val,
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+
+    use super::*;
+    use crate::domain::rollout::LambdaVersion;
+    use crate::domain::schedule::DeploymentConfig;
+
+    fn version(number: &str) -> LambdaVersion {
+        LambdaVersion {
+            number: number.into(),
+            release: None,
+        }
+    }
+
+    fn series(version: &str, error_rate: Vec<Option<f64>>) -> VersionMetrics {
+        VersionMetrics {
+            function: "ltbase-prod-api".into(),
+            version: version.into(),
+            p99_ms: error_rate.iter().map(|e| e.map(|_| 300.0)).collect(),
+            error_rate,
+        }
+    }
+
+    /// The errors row as text: the canary's sparkline columns and its value.
+    fn errors_row(canary: &VersionMetrics) -> String {
+        let shift = Shift {
+            deployment_id: "d-TEST".into(),
+            status: DeploymentStatus::InProgress,
+            config: DeploymentConfig::AllAtOnce,
+            from: version("13"),
+            to: version("14"),
+            created_at: Timestamp(0),
+            traffic_started_at: None,
+            completed_at: None,
+            target_percent: 10.0,
+            events: Vec::new(),
+            gate: None,
+            rollback: None,
+            is_rollback_redeploy: false,
+        };
+        let baseline = series("13", vec![Some(0.2); 6]);
+        let view = MetricsView {
+            canary: Some(canary),
+            baseline: Some(&baseline),
+            freshness: Freshness::Fresh(Duration::from_secs(5)),
+        };
+        let theme = Theme::load(None, true).unwrap();
+        // Wide enough that each sparkline has more columns than minutes.
+        let mut terminal = Terminal::new(TestBackend::new(LABEL as u16 + 2 * 16 + 20, 2)).unwrap();
+        terminal
+            .draw(|f| draw_metrics(f, f.area(), &shift, &view, &theme))
+            .unwrap();
+        let buffer = terminal.backend().buffer();
+        (0..buffer.area.width)
+            .map(|x| buffer[(x, 0)].symbol().to_string())
+            .collect()
+    }
+
+    #[test]
+    fn a_minute_without_data_is_a_blank_column_and_the_value_is_the_latest_known() {
+        let row = errors_row(&series(
+            "14",
+            vec![Some(4.0), Some(8.0), None, Some(8.0), Some(4.0), None],
+        ));
+        let spark: Vec<char> = row.chars().skip(LABEL).take(6).collect();
+        assert_eq!(spark[0], '▄', "{row}");
+        assert_eq!(spark[1], '█', "{row}");
+        assert_eq!(spark[2], ' ', "the gap is blank: {row}");
+        assert_eq!(&spark[3..5], ['█', '▄'], "{row}");
+        assert_eq!(spark[5], ' ', "{row}");
+        assert!(row.contains(" 4.0% new #14"), "{row}");
+    }
+
+    #[test]
+    fn a_version_without_any_data_shows_a_dash() {
+        let row = errors_row(&series("14", vec![None; 6]));
+        assert!(row.contains(" – new #14"), "{row}");
     }
 }

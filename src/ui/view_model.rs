@@ -7,6 +7,8 @@ use crate::app::plan::availability;
 use crate::app::state::{Confirm, FilterScope, Input, LogEntry, Modal, Pane, Remote, State};
 use crate::domain::audit::Outcome;
 use crate::domain::env::Environment;
+use crate::domain::pipeline::{self, PipelineWait};
+use crate::domain::provenance::{self, Provenance};
 use crate::domain::release::Release;
 use crate::domain::rollout::{LambdaVersion, ManualGate, Progress, Shift, Target};
 use crate::domain::time::{Timestamp, short_duration};
@@ -119,6 +121,12 @@ pub struct EnvRow<'a> {
     pub proposal: Option<&'a Proposal>,
     pub gate: Option<&'a ManualGate>,
     pub freshness: Freshness<'a>,
+    /// Who the environment's AWS connection acts as; shown outside the demo.
+    pub account: Option<String>,
+    /// What must not go unseen: code that is not the signed artifact, groups that failed.
+    pub alerts: Vec<String>,
+    /// A pushed pin the pipeline has not deployed yet, and how long ago it was pushed.
+    pub pipeline: Option<(PipelineWait, Duration)>,
 }
 
 pub struct VersionRow<'a> {
@@ -314,7 +322,45 @@ fn env_rows(state: &State) -> Vec<EnvRow<'_>> {
                 },
                 None => PinView::Unknown,
             };
+            let mut alerts: Vec<String> = Vec::new();
+            if let Some(read) = remote.and_then(|r| r.value.as_ref()) {
+                let releases = state.releases.value.as_deref().unwrap_or_default();
+                for code in &read.serving_code {
+                    if let p @ Provenance::NotSignedArtifact { .. } =
+                        provenance::check(code, releases)
+                    {
+                        alerts.push(format!("{} #{} {}", code.function, code.number, p.label()));
+                    }
+                }
+                for g in &read.group_errors {
+                    alerts.push(format!("{}: {}", g.group, g.error.message));
+                }
+            }
+            let account = (!state.settings.demo)
+                .then(|| state.aws_identity.get(&env.name))
+                .flatten()
+                .map(|i| match i {
+                    Ok(i) => format!(
+                        "aws {} {}",
+                        i.account,
+                        i.arn.rsplit('/').nth(1).unwrap_or(&i.arn)
+                    ),
+                    Err(e) => format!("aws identity unknown: {}", e.message),
+                });
+            let pipeline = fork
+                .and_then(|f| f.pins.iter().find(|p| p.env == env.name))
+                .and_then(|p| Some((p.version.as_ref().ok()?, p.pinned_at?)))
+                .and_then(|(pin, at)| {
+                    pipeline::waiting(pin, at, targets, state.now, state.settings.pipeline_warning)
+                })
+                .map(|w| {
+                    let ago = state.now.since(w.pushed_at);
+                    (w, ago)
+                });
             EnvRow {
+                pipeline,
+                account,
+                alerts,
                 env,
                 selected: i == state.selected_env,
                 pin,
@@ -506,6 +552,7 @@ mod tests {
             refresh_active: Duration::from_secs(2),
             refresh_idle: Duration::from_secs(30),
             refresh_metrics: Duration::ZERO,
+            pipeline_warning: Duration::from_secs(15 * 60),
         };
         let every = settings.refresh_releases();
         let mut state = State::new(settings, t0);

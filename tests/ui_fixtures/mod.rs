@@ -149,6 +149,7 @@ fn fork(pins: [&str; 3]) -> ForkStatus {
             .into_iter()
             .zip(pins)
             .map(|(env, pin)| PinnedVersion {
+                pinned_at: None,
                 env: env.into(),
                 version: Ok(v(pin)),
                 line: Some(4),
@@ -289,16 +290,19 @@ fn settled(env: &str, from: &str, version: &str, ended_secs_ago: u64) -> EnvRoll
 
 fn metrics(function: &str, canary_errors: &[f64]) -> Vec<VersionMetrics> {
     let minutes = 15;
-    let baseline_errors: Vec<f64> = (0..minutes).map(|m| 0.2 + 0.1 * f64::from(m % 3)).collect();
-    let mut canary: Vec<f64> = vec![0.0; minutes as usize - canary_errors.len()];
-    canary.extend_from_slice(canary_errors);
+    let baseline_errors: Vec<Option<f64>> = (0..minutes)
+        .map(|m| Some(0.2 + 0.1 * f64::from(m % 3)))
+        .collect();
+    // The canary has an error rate only for the minutes it has taken traffic.
+    let mut canary: Vec<Option<f64>> = vec![None; minutes as usize - canary_errors.len()];
+    canary.extend(canary_errors.iter().copied().map(Some));
     vec![
         VersionMetrics {
             function: function.into(),
             version: "14".into(),
             error_rate: canary,
             p99_ms: (0..minutes)
-                .map(|m| 310.0 + 12.0 * f64::from(m % 4))
+                .map(|m| Some(310.0 + 12.0 * f64::from(m % 4)))
                 .collect(),
         },
         VersionMetrics {
@@ -306,7 +310,7 @@ fn metrics(function: &str, canary_errors: &[f64]) -> Vec<VersionMetrics> {
             version: "13".into(),
             error_rate: baseline_errors,
             p99_ms: (0..minutes)
-                .map(|m| 380.0 + 15.0 * f64::from(m % 5))
+                .map(|m| Some(380.0 + 15.0 * f64::from(m % 5)))
                 .collect(),
         },
     ]
@@ -357,6 +361,7 @@ fn settings() -> Settings {
         refresh_active: Duration::from_secs(5),
         refresh_idle: Duration::from_secs(30),
         refresh_metrics: Duration::ZERO,
+        pipeline_warning: Duration::from_secs(15 * 60),
     }
 }
 

@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# `shiftdeck status --json` of 3 environments against local emulators, side by side with the
+# same reads scripted with the aws command line, in one run. Also prints the API calls one
+# status read makes. Usage: bash benches/aws_status.sh [GROUPS_PER_ENV] [RUNS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+groups=${1:-5}
+runs=${2:-5}
+venv=${SHIFTDECK_EMULATORS:-$PWD/target/emulators}
+[ -x "$venv/bin/moto_server" ] || { python3 -m venv "$venv" && "$venv/bin/pip" install -q 'moto[server]>=5.2,<5.3' ministack cbor2; }
+[ -x "$venv/bin/aws" ] || "$venv/bin/pip" install -q awscli
+if [ -z "${SHIFTDECK_BIN:-}" ]; then
+  cargo build --release --quiet
+fi
+bin=${SHIFTDECK_BIN:-$PWD/target/release/shiftdeck}
+
+work=$(mktemp -d)
+free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
+moto_port=$(free_port); mini_port=$(free_port)
+"$venv/bin/moto_server" -H 127.0.0.1 -p "$moto_port" >"$work/moto.log" 2>&1 &
+moto_pid=$!
+GATEWAY_PORT=$mini_port BIND_HOST=127.0.0.1 IOT_MTLS_ENABLED=0 SFTP_ENABLED=0 "$venv/bin/ministack" >"$work/ministack.log" 2>&1 &
+mini_pid=$!
+trap 'kill $moto_pid $mini_pid 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
+for _ in $(seq 100); do
+  curl -sf "http://127.0.0.1:$moto_port/moto-api/" >/dev/null 2>&1 && curl -sf "http://127.0.0.1:$mini_port/_ministack/health" >/dev/null 2>&1 && break
+  sleep 0.2
+done
+moto=http://127.0.0.1:$moto_port mini=http://127.0.0.1:$mini_port
+"$venv/bin/python" tests/emulated/seed_account.py "$moto" "$mini" assets/demo/releases dev,staging,prod "$groups" >"$work/functions"
+
+# The fork: a clone of a bare origin with one pin per environment.
+git init -q --bare "$work/origin.git"
+git init -q -b main "$work/fork"
+mkdir -p "$work/fork/lib"
+printf 'export const devVersion = "v1.3.0";\nexport const stagingVersion = "v1.2.0";\nexport const prodVersion = "v1.2.0";\n' >"$work/fork/lib/config.ts"
+git -C "$work/fork" add -A
+git -C "$work/fork" -c user.name=bench -c user.email=bench@example.invalid commit -qm pins
+git -C "$work/fork" remote add origin "$work/origin.git"
+git -C "$work/fork" push -q origin main
+key=$(sed -n 2p assets/demo/demo-key.pub)
+{
+  printf '[release]\nbucket = "ltbase-releases"\nregion = "us-east-1"\npublic_key = "%s"\n\n[fork]\npath = "fork"\n' "$key"
+  for env in dev staging prod; do
+    printf '\n[[env]]\nname = "%s"\nregion = "us-east-1"\napplication = "ltbase-%s"\npin = { file = "lib/config.ts", pattern = '"'"'%sVersion = "{version}"'"'"' }\n' "$env" "$env" "$env"
+  done
+} >"$work/shiftdeck.toml"
+
+export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true
+export AWS_ENDPOINT_URL_S3=$moto AWS_ENDPOINT_URL_LAMBDA=$moto AWS_ENDPOINT_URL_CODEDEPLOY=$moto AWS_ENDPOINT_URL_STS=$moto AWS_ENDPOINT_URL_CLOUDWATCH=$mini
+export HOME=$work
+
+aws_reads() {
+  local aws="$venv/bin/aws --output json"
+  $aws s3api list-objects-v2 --bucket ltbase-releases --delimiter / >/dev/null
+  for v in $(ls assets/demo/releases); do
+    $aws s3api get-object --bucket ltbase-releases --key "$v/manifest.json" "$work/m.json" >/dev/null
+    $aws s3api get-object --bucket ltbase-releases --key "$v/manifest.json.minisig" "$work/m.sig" >/dev/null 2>&1 || true
+  done
+  for env in dev staging prod; do
+    $aws sts get-caller-identity >/dev/null
+    for g in $($aws codedeploy list-deployment-groups --application-name "ltbase-$env" --query 'deploymentGroups[]' --output text); do
+      $aws codedeploy get-deployment-group --application-name "ltbase-$env" --deployment-group-name "$g" >/dev/null
+      ids=$($aws codedeploy list-deployments --application-name "ltbase-$env" --deployment-group-name "$g" --query 'deployments[]' --output text)
+      $aws codedeploy batch-get-deployments --deployment-ids $ids >/dev/null
+      f=ltbase-$env-$g
+      $aws lambda get-alias --function-name "$f" --name Prod >/dev/null
+      for q in 1 2; do $aws lambda get-function-configuration --function-name "$f" --qualifier $q >/dev/null; done
+      $aws cloudwatch describe-alarms --alarm-names "$env-$g-5xx-rate" "$env-$g-p99" >/dev/null
+    done
+  done
+}
+
+if [ -n "${SHOW:-}" ]; then
+  # Show what one read prints, errors included, then stop.
+  "$bin" --config "$work/shiftdeck.toml" status || true
+  exit 0
+fi
+
+ms() { python3 -c 'import time;print(int(time.time()*1000))'; }
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+shiftdeck_times=() aws_times=()
+for _ in $(seq "$runs"); do
+  t0=$(ms); "$bin" --config "$work/shiftdeck.toml" status --json >"$work/status.json" || true; t1=$(ms)
+  shiftdeck_times+=($((t1 - t0)))
+done
+for _ in $(seq 2); do
+  t0=$(ms); aws_reads; t1=$(ms)
+  aws_times+=($((t1 - t0)))
+done
+s=$(printf '%s\n' "${shiftdeck_times[@]}" | median)
+a=$(printf '%s\n' "${aws_times[@]}" | median)
+echo "3 environments x $groups groups"
+echo "shiftdeck status --json: median ${s} ms over $runs runs (${shiftdeck_times[*]})"
+echo "aws cli, same reads:      median ${a} ms over 2 runs (${aws_times[*]})"
+python3 - "$work/status.json" "$s" "$a" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+for e in r["environments"]:
+    calls = sum(e["api_calls"].values())
+    print(f'  {e["name"]}: {len(e["groups"])} groups, {calls} calls {e["api_calls"]}, error: {e["error"] and e["error"]["message"]}')
+print(f"speed-up: {int(sys.argv[3]) / max(1, int(sys.argv[2])):.1f}x")
+PY

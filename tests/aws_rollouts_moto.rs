@@ -47,15 +47,15 @@ impl LocalMoto {
             .local_addr()
             .unwrap()
             .port();
-        let bin = concat!(env!("CARGO_MANIFEST_DIR"), "/.venv/bin/moto_server");
+        let bin = emulators::venv().join("bin/moto_server");
         // Detached from the test's output: a captured stdout would keep the harness waiting.
-        let child = Command::new(bin)
+        let child = Command::new(&bin)
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {bin} (python3 -m venv .venv && .venv/bin/pip install 'moto[server]>=5.2,<5.3'): {e}"));
+            .unwrap_or_else(|e| panic!("cannot start {}: {e}", bin.display()));
         let moto = Self { child, port };
         let deadline = Instant::now() + Duration::from_secs(30);
         while moto.post("/moto-api/reset", "", "").is_err() {

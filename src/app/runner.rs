@@ -303,7 +303,14 @@ async fn execute_plan(world: &World, plan: &Plan) -> Execution {
                 .await;
                 match answer {
                     Ok(call) => ex.calls.push(call.to_string()),
-                    Err(e) => failures.push(format!("{}: {}", gate.group, e.message)),
+                    Err(e) => {
+                        // An attempted call is audited too, with how it ended.
+                        ex.calls.push(format!(
+                            "codedeploy:PutLifecycleEventHookExecutionStatus {} {} Succeeded → {:?}",
+                            gate.deployment_id, gate.execution_id, e.kind
+                        ));
+                        failures.push(format!("{}: {}", gate.group, e.message));
+                    }
                 }
             }
             ex.summary = format!(
@@ -345,7 +352,20 @@ async fn execute_plan(world: &World, plan: &Plan) -> Execution {
                 };
                 match result {
                     Ok(call) => ex.calls.push(call.to_string()),
-                    Err(e) => failures.push(format!("{group}: {}", e.message)),
+                    Err(e) => {
+                        let attempted = match step {
+                            RollbackPlan::Stop { deployment_id, .. } => format!(
+                                "codedeploy:StopDeployment {deployment_id} autoRollbackEnabled=true"
+                            ),
+                            RollbackPlan::Redeploy(r) => format!(
+                                "codedeploy:CreateDeployment {group} LambdaAllAtOnce {} → {}",
+                                r.from.label(),
+                                r.to.label()
+                            ),
+                        };
+                        ex.calls.push(format!("{attempted} → {:?}", e.kind));
+                        failures.push(format!("{group}: {}", e.message));
+                    }
                 }
             }
             // The pin is reverted even when a CodeDeploy call failed: the pipeline then deploys

@@ -44,4 +44,3 @@ pub const OPERATOR_ACTIONS: [&str; 7] = [
     // is authorised by this action.
     "codedeploy:UpdateDeploymentGroup",
 ];
-pub mod release_bucket;

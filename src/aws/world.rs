@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use super::connect::{ConnectionKey, Connections, Limits};
 use super::metrics::CloudWatchMetrics;
-use super::release_bucket::S3Releases;
+use super::releases::S3Releases;
 use super::rollouts::{AwsRollouts, EnvAws};
 use crate::audit_log::JsonlAudit;
 use crate::config::Config;

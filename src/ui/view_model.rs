@@ -340,11 +340,7 @@ fn env_rows(state: &State) -> Vec<EnvRow<'_>> {
                 .then(|| state.aws_identity.get(&env.name))
                 .flatten()
                 .map(|i| match i {
-                    Ok(i) => format!(
-                        "aws {} {}",
-                        i.account,
-                        i.arn.rsplit('/').nth(1).unwrap_or(&i.arn)
-                    ),
+                    Ok(i) => format!("aws {} {}", i.account, principal(&i.arn)),
                     Err(e) => format!("aws identity unknown: {}", e.message),
                 });
             let pipeline = fork
@@ -376,6 +372,15 @@ fn env_rows(state: &State) -> Vec<EnvRow<'_>> {
             }
         })
         .collect()
+}
+
+/// The role (of an assumed-role session) or the user an ARN names, without the account.
+fn principal(arn: &str) -> &str {
+    let resource = arn.rsplit(':').next().unwrap_or(arn);
+    match resource.split('/').collect::<Vec<_>>().as_slice() {
+        ["assumed-role", role, ..] => role,
+        _ => resource,
+    }
 }
 
 fn same_version(a: &LambdaVersion, b: &LambdaVersion) -> bool {

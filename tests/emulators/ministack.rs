@@ -2,7 +2,7 @@
 //! CBOR), on a free loopback port for the life of one value.
 
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -12,6 +12,8 @@ use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_credential_types::Credentials;
 use aws_credential_types::provider::SharedCredentialsProvider;
+
+use super::{free_port, venv};
 use tempfile::TempDir;
 
 pub struct Ministack {
@@ -101,32 +103,6 @@ impl Drop for Ministack {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-// Stand-ins until tests/emulators/moto.rs provides the shared `venv`, `free_port` and
-// `wait_for_http` (that module is written in parallel); then these three give way to
-// `use super::moto::{free_port, venv, wait_for_http}`.
-
-/// The virtualenv holding the emulators: `SHIFTDECK_EMULATORS`, else `target/emulators`.
-fn venv() -> PathBuf {
-    let dir = std::env::var_os("SHIFTDECK_EMULATORS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/emulators"));
-    assert!(
-        dir.join("bin/ministack").exists(),
-        "no ministack in {}: run `python3 -m venv {0} && {0}/bin/pip install ministack cbor2` \
-         or point SHIFTDECK_EMULATORS at a virtualenv that has it",
-        dir.display()
-    );
-    dir
-}
-
-/// A loopback port nobody listens on right now.
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free loopback port")
 }
 
 /// Polls `url` (plain http on loopback) until it answers 200, the server exits, or `timeout`.

@@ -1,1 +1,197 @@
-//! Placeholder
+//! moto, the emulator for S3 (and Lambda, IAM, STS, CodeDeploy), on a free loopback port for
+//! the life of one value.
+//!
+//! The server is tied to the test process twice: `Drop` stops it, and a watchdog stops it when
+//! the process ends without dropping it (a `static` server, a panic that aborts, a killed test
+//! binary), so no test run leaves a server behind.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_credential_types::Credentials;
+use aws_credential_types::provider::SharedCredentialsProvider;
+use tempfile::TempDir;
+
+pub use super::{free_port, venv};
+
+/// How long a server may take to answer its first request; moto imports every service's model
+/// at start, which takes a few seconds on a busy two-core machine.
+const START_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Ports tried before giving up: another process may take a free port before the server binds
+/// it.
+const START_ATTEMPTS: u32 = 3;
+
+pub struct Moto {
+    /// `http://127.0.0.1:PORT`: an IP, so the S3 client addresses buckets path-style.
+    pub endpoint: String,
+    child: Child,
+    watchdog: Option<(Child, ChildStdin)>,
+    /// Holds the server's log; removed after the server stops.
+    dir: TempDir,
+}
+
+impl Moto {
+    /// Starts a fresh moto (empty state) and waits until it answers HTTP. Panics with the
+    /// server's log when it does not come up: a test cannot go on without it.
+    pub fn start() -> Moto {
+        let bin = venv().join("bin").join("moto_server");
+        let mut failures = Vec::new();
+        for _ in 0..START_ATTEMPTS {
+            let dir = tempfile::tempdir().expect("a temporary directory for moto's log");
+            let log_path = dir.path().join("moto.log");
+            let log = std::fs::File::create(&log_path).expect("moto's log file");
+            let port = free_port();
+            let child = Command::new(&bin)
+                .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+                .current_dir(dir.path())
+                // Detached from the test's pipes: a harness that captures output would
+                // otherwise wait for the server to close them.
+                .stdin(Stdio::null())
+                .stdout(log.try_clone().expect("moto's log file"))
+                .stderr(log)
+                .spawn()
+                .unwrap_or_else(|e| panic!("cannot start moto_server from the emulator venv: {e}"));
+            let mut moto = Moto {
+                endpoint: format!("http://127.0.0.1:{port}"),
+                watchdog: watchdog(child.id()),
+                child,
+                dir,
+            };
+            match poll_http(&moto.endpoint, START_TIMEOUT, Some(&mut moto.child)) {
+                Ok(()) => return moto,
+                Err(e) => failures.push(format!("{e}\n--- moto log ---\n{}", moto.log())),
+            }
+        }
+        panic!(
+            "moto did not come up in {START_ATTEMPTS} attempts:\n{}",
+            failures.join("\n")
+        );
+    }
+
+    /// What the server wrote so far, for failure messages.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("moto.log")).unwrap_or_default()
+    }
+
+    /// Forgets every resource of every service, for tests that share one server.
+    pub fn reset(&self) {
+        let answer = http(&self.endpoint, "POST", "/moto-api/reset")
+            .unwrap_or_else(|e| panic!("moto reset: {e}\n--- moto log ---\n{}", self.log()));
+        assert!(status_of(&answer) == Some("200"), "moto reset: {answer}");
+    }
+
+    /// An SDK config aimed at this server: region us-east-1, static test credentials, one
+    /// attempt (a test that expects an error fails fast instead of retrying), short timeouts.
+    pub fn sdk_config(&self) -> SdkConfig {
+        SdkConfig::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .endpoint_url(&self.endpoint)
+            .region(Region::new("us-east-1"))
+            .credentials_provider(SharedCredentialsProvider::new(Credentials::new(
+                "test", "test", None, None, "moto",
+            )))
+            .retry_config(RetryConfig::standard().with_max_attempts(1))
+            .timeout_config(
+                TimeoutConfig::builder()
+                    .connect_timeout(Duration::from_secs(2))
+                    .operation_timeout(Duration::from_secs(30))
+                    .build(),
+            )
+            .build()
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        if let Some((mut watchdog, stdin)) = self.watchdog.take() {
+            drop(stdin);
+            let _ = watchdog.kill();
+            let _ = watchdog.wait();
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A shell that stops `pid` once its stdin closes, which happens when this process ends in any
+/// way, since only this process holds the pipe's other end (Rust opens pipes close-on-exec, so
+/// no other child inherits it). `read` is a shell builtin: the watchdog is one process.
+fn watchdog(pid: u32) -> Option<(Child, ChildStdin)> {
+    let mut child = Command::new("sh")
+        .args([
+            "-c",
+            r#"while read -r _; do :; done; kill "$0" 2>/dev/null"#,
+            &pid.to_string(),
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .ok()?;
+    let stdin = child.stdin.take()?;
+    Some((child, stdin))
+}
+
+/// Polls `url` (plain HTTP on loopback) until it answers with any HTTP status, for up to 30 s.
+/// Panics with the contents of the server's `log` when it does not.
+pub fn wait_for_http(url: &str, log: &Path) {
+    if let Err(e) = poll_http(url, START_TIMEOUT, None) {
+        panic!(
+            "{e}\n--- server log ---\n{}",
+            std::fs::read_to_string(log).unwrap_or_default()
+        );
+    }
+}
+
+/// Like `wait_for_http`, and gives up at once when `server` exits (a port taken meanwhile).
+fn poll_http(url: &str, timeout: Duration, mut server: Option<&mut Child>) -> Result<(), String> {
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Some(Ok(Some(status))) = server.as_mut().map(|s| s.try_wait()) {
+            return Err(format!("the server exited ({status}) before answering"));
+        }
+        if let Ok(answer) = http(url, "GET", "/")
+            && answer.starts_with("HTTP/")
+        {
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            return Err(format!(
+                "the server did not answer HTTP within {}s",
+                timeout.as_secs()
+            ));
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// One HTTP/1.0 request with an empty body; the whole answer as text.
+fn http(base: &str, method: &str, path: &str) -> Result<String, String> {
+    let host = base
+        .strip_prefix("http://")
+        .ok_or("not an http URL")?
+        .trim_end_matches('/');
+    let mut conn = TcpStream::connect(host).map_err(|e| e.to_string())?;
+    let limit = Some(Duration::from_secs(2));
+    conn.set_read_timeout(limit).map_err(|e| e.to_string())?;
+    conn.set_write_timeout(limit).map_err(|e| e.to_string())?;
+    write!(
+        conn,
+        "{method} {path} HTTP/1.0\r\nHost: {host}\r\nContent-Length: 0\r\n\r\n"
+    )
+    .map_err(|e| e.to_string())?;
+    let mut answer = Vec::new();
+    conn.read_to_end(&mut answer).map_err(|e| e.to_string())?;
+    Ok(String::from_utf8_lossy(&answer).into_owned())
+}
+
+fn status_of(answer: &str) -> Option<&str> {
+    answer.split(' ').nth(1)
+}

@@ -44,6 +44,8 @@ key=$(sed -n 2p assets/demo/demo-key.pub)
   for env in dev staging prod; do
     printf '\n[[env]]\nname = "%s"\nregion = "us-east-1"\napplication = "ltbase-%s"\npin = { file = "lib/config.ts", pattern = '"'"'%sVersion = "{version}"'"'"' }\n' "$env" "$env" "$env"
   done
+  # RPS=N: another request budget than the default 5/s per service and account.
+  [ -z "${RPS:-}" ] || printf '\n[aws]\nrequests_per_second = %s\n' "$RPS"
 } >"$work/shiftdeck.toml"
 
 export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true

@@ -5,16 +5,14 @@
 
 mod emulators;
 
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+use emulators::moto::Moto;
 
-use aws_config::retry::RetryConfig;
-use aws_config::{BehaviorVersion, Region, SdkConfig};
-use aws_credential_types::Credentials;
-use aws_credential_types::provider::SharedCredentialsProvider;
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::sync::Arc;
+use std::time::Duration;
+
+use aws_config::SdkConfig;
 use aws_sdk_codedeploy::types as cd;
 use aws_sdk_lambda::primitives::Blob;
 use aws_sdk_lambda::types::{AliasRoutingConfiguration, FunctionCode, Runtime};
@@ -33,93 +31,33 @@ const ACCOUNT: &str = "123456789012";
 const FUNCTION: &str = "ltbase-dev-api";
 const ROLE: &str = "ltbase-dev-api-role";
 
-/// moto on a free loopback port, stopped when dropped. (A local stand-in: the shared harness
-/// in tests/emulators/moto.rs is not written yet.)
-struct LocalMoto {
-    child: Child,
-    port: u16,
+/// A plain HTTP/1.1 POST, answered with the status line and body.
+fn post(moto: &Moto, path: &str, authorization: &str, body: &str) -> std::io::Result<String> {
+    let mut s = TcpStream::connect(moto.endpoint.trim_start_matches("http://"))?;
+    s.set_read_timeout(Some(Duration::from_secs(10)))?;
+    write!(
+        s,
+        "POST {path} HTTP/1.1\r\nHost: {}\r\nContent-Type: application/x-www-form-urlencoded\r\nAuthorization: {authorization}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        moto.endpoint.trim_start_matches("http://"),
+        body.len()
+    )?;
+    let mut out = String::new();
+    s.read_to_string(&mut out)?;
+    Ok(out)
 }
 
-impl LocalMoto {
-    fn start() -> Self {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let bin = emulators::venv().join("bin/moto_server");
-        // Detached from the test's output: a captured stdout would keep the harness waiting.
-        let child = Command::new(&bin)
-            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {}: {e}", bin.display()));
-        let moto = Self { child, port };
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while moto.post("/moto-api/reset", "", "").is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "moto did not start on port {port}"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        moto
-    }
-
-    fn endpoint(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
-    }
-
-    fn sdk_config(&self) -> SdkConfig {
-        SdkConfig::builder()
-            .endpoint_url(self.endpoint())
-            .region(Region::new("us-east-1"))
-            .credentials_provider(SharedCredentialsProvider::new(Credentials::new(
-                "test", "test", None, None, "test",
-            )))
-            // Errors are what some tests expect: no retries, so they come at once.
-            .retry_config(RetryConfig::disabled())
-            .behavior_version(BehaviorVersion::latest())
-            .build()
-    }
-
-    /// A plain HTTP/1.1 POST, answered with the status line and body.
-    fn post(&self, path: &str, authorization: &str, body: &str) -> std::io::Result<String> {
-        let mut s = TcpStream::connect(("127.0.0.1", self.port))?;
-        s.set_read_timeout(Some(Duration::from_secs(10)))?;
-        write!(
-            s,
-            "POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nContent-Type: application/x-www-form-urlencoded\r\nAuthorization: {authorization}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-            self.port,
-            body.len()
-        )?;
-        let mut out = String::new();
-        s.read_to_string(&mut out)?;
-        Ok(out)
-    }
-
-    /// IAM CreateRole, in IAM's query protocol: the crate has no IAM client, and moto's
-    /// CreateFunction insists that the role exists. moto routes by the credential scope's
-    /// service and does not check the signature.
-    fn create_role(&self, name: &str) {
-        let policy = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
-        let body = format!(
-            "Action=CreateRole&Version=2010-05-08&RoleName={name}&AssumeRolePolicyDocument={}",
-            form_encode(policy)
-        );
-        let auth = "AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0";
-        let answer = self.post("/", auth, &body).unwrap();
-        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
-    }
-}
-
-impl Drop for LocalMoto {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// IAM CreateRole, in IAM's query protocol: the crate has no IAM client, and moto's
+/// CreateFunction insists that the role exists. moto routes by the credential scope's
+/// service and does not check the signature.
+fn create_role(moto: &Moto, name: &str) {
+    let policy = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
+    let body = format!(
+        "Action=CreateRole&Version=2010-05-08&RoleName={name}&AssumeRolePolicyDocument={}",
+        form_encode(policy)
+    );
+    let auth = "AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0";
+    let answer = post(moto, "/", auth, &body).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
 }
 
 fn form_encode(s: &str) -> String {
@@ -184,8 +122,8 @@ fn appspec(from: &str, to: &str) -> String {
 
 /// Two versions of the function (v1.2.0, v1.3.0), alias Prod on 1 with 10 % on 2, and a
 /// CodeDeploy deployment from 1 to 2. Returns both packages.
-async fn seed(moto: &LocalMoto, sdk: &SdkConfig) -> (Vec<u8>, Vec<u8>) {
-    moto.create_role(ROLE);
+async fn seed(moto: &Moto, sdk: &SdkConfig) -> (Vec<u8>, Vec<u8>) {
+    create_role(moto, ROLE);
     let lambda = aws_sdk_lambda::Client::new(sdk);
     let (v1, v2) = (package("ltbase v1.2.0"), package("ltbase v1.3.0"));
     lambda
@@ -298,7 +236,7 @@ fn rollouts(sdk: SdkConfig) -> AwsRollouts {
 
 #[tokio::test]
 async fn a_deployment_seeded_in_moto_reads_as_its_alias_versions_and_code() {
-    let moto = LocalMoto::start();
+    let moto = Moto::start();
     let sdk = moto.sdk_config();
     let (v1, v2) = seed(&moto, &sdk).await;
     let rollouts = rollouts(sdk);

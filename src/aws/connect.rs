@@ -78,7 +78,14 @@ impl Connection {
             )
             .retry_config(RetryConfig::standard().with_max_attempts(limits.attempts));
         if let Some(profile) = &key.profile {
-            loader = loader.profile_name(profile);
+            // A named profile is that environment's account: credentials come from it alone,
+            // never from AWS_ACCESS_KEY_ID and friends, which the default chain would try first
+            // and which belong to whatever else the shell was set up for.
+            loader = loader.profile_name(profile).credentials_provider(
+                aws_config::profile::ProfileFileCredentialsProvider::builder()
+                    .profile_name(profile)
+                    .build(),
+            );
         }
         if let Some(region) = &key.region {
             loader = loader.region(Region::new(region.clone()));
@@ -194,6 +201,9 @@ fn service_of(action: &str) -> &str {
 /// to 8 s), each answer that was not throttled brings it halfway back.
 struct Budget {
     base: Duration,
+    /// Requests that may go at once after a quiet spell: one second's worth, so no second ever
+    /// sees more than twice the rate (10/s at the default, below Lambda's ~15/s).
+    burst: u32,
     state: Mutex<BudgetState>,
 }
 
@@ -209,6 +219,7 @@ impl Budget {
         let base = Duration::from_secs_f64(1.0 / per_second.max(0.1));
         Self {
             base,
+            burst: (per_second.floor() as u32).max(1),
             state: Mutex::new(BudgetState {
                 spacing: base,
                 next: Instant::now(),
@@ -218,10 +229,14 @@ impl Budget {
 
     async fn wait(&self) {
         let slot = {
+            // Generic cell rate: `next` is when the request would go at an even pace; up to
+            // `burst` requests may run that far ahead of it.
             let mut s = self.state.lock().unwrap_or_else(|e| e.into_inner());
             let now = Instant::now();
-            let slot = s.next.max(now);
-            s.next = slot + s.spacing;
+            let due = s.next.max(now);
+            let ahead = s.spacing * (self.burst - 1);
+            let slot = due.checked_sub(ahead).unwrap_or(now).max(now);
+            s.next = due + s.spacing;
             slot
         };
         tokio::time::sleep_until(slot).await;

@@ -540,6 +540,19 @@ fn overlay<'a>(state: &'a State, keymap: &Keymap) -> Option<Overlay<'a>> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_environment_pane_names_the_role_or_user_of_a_connection() {
+        assert_eq!(
+            super::principal("arn:aws:sts::123456789012:assumed-role/ShiftdeckOperator/dana"),
+            "ShiftdeckOperator"
+        );
+        assert_eq!(
+            super::principal("arn:aws:iam::123456789012:user/moto"),
+            "user/moto"
+        );
+        assert_eq!(super::principal("arn:aws:iam::123456789012:root"), "root");
+    }
+
     use super::*;
 
     use crate::app::action::Action;

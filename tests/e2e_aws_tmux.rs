@@ -117,13 +117,22 @@ fn the_cockpit_shows_the_seeded_account() {
             "v1.3.1      yanked",
             "v1.5.0-rc.1 unsigned",
             "pin v1.3.0",
-            "aws 123456789012",
+            "aws 123456789012 user/moto · ",
             "v1.2.0 (#1) → v1.3.0 (#2)",
             "ltbase-dev-api:Prod",
         ],
         Duration::from_secs(30),
     );
     assert!(!screen.contains("NOT THE SIGNED ARTIFACT"), "{screen}");
+    // The environment pane says what the last read cost.
+    let aws_line = screen
+        .lines()
+        .find(|l| l.contains("aws 123456789012"))
+        .unwrap();
+    assert!(
+        aws_line.contains(" calls") && aws_line.chars().any(|c| c.is_ascii_digit()),
+        "{aws_line}"
+    );
     t.send(&["q"]);
     t.wait_for(&["SHIFTDECK_EXITED"], Duration::from_secs(10));
 }

@@ -339,9 +339,17 @@ fn env_rows(state: &State) -> Vec<EnvRow<'_>> {
             let account = (!state.settings.demo)
                 .then(|| state.aws_identity.get(&env.name))
                 .flatten()
-                .map(|i| match i {
-                    Ok(i) => format!("aws {} {}", i.account, principal(&i.arn)),
-                    Err(e) => format!("aws identity unknown: {}", e.message),
+                .map(|i| {
+                    let who = match i {
+                        Ok(i) => format!("aws {} {}", i.account, principal(&i.arn)),
+                        Err(e) => format!("aws identity unknown: {}", e.message),
+                    };
+                    // What the last refresh cost, so a read that grows is seen.
+                    let calls: u32 = remote
+                        .and_then(|r| r.value.as_ref())
+                        .map(|r| r.api_calls.values().sum())
+                        .unwrap_or(0);
+                    format!("{who} · {calls} calls")
                 });
             let pipeline = fork
                 .and_then(|f| f.pins.iter().find(|p| p.env == env.name))

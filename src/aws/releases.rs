@@ -446,10 +446,13 @@ impl S3Releases {
         }
     }
 
-    /// An object's ETag and bytes.
-    async fn get(&self, calls: &Calls, key: &str) -> PortResult<(Option<String>, Vec<u8>)> {
-        let out = self
-            .conn
+    /// GetObject of `key`, its body still to be read.
+    async fn open(
+        &self,
+        calls: &Calls,
+        key: &str,
+    ) -> PortResult<aws_sdk_s3::operation::get_object::GetObjectOutput> {
+        self.conn
             .call(
                 calls,
                 self.object_site(key),
@@ -459,7 +462,12 @@ impl S3Releases {
                     .key(key)
                     .send(),
             )
-            .await?;
+            .await
+    }
+
+    /// An object's ETag and bytes.
+    async fn get(&self, calls: &Calls, key: &str) -> PortResult<(Option<String>, Vec<u8>)> {
+        let out = self.open(calls, key).await?;
         let etag = out.e_tag().map(str::to_string);
         let bytes = out
             .body
@@ -476,18 +484,7 @@ impl S3Releases {
         calls: &Calls,
         key: &str,
     ) -> PortResult<(Option<String>, String)> {
-        let out = self
-            .conn
-            .call(
-                calls,
-                self.object_site(key),
-                self.client
-                    .get_object()
-                    .bucket(&self.bucket)
-                    .key(key)
-                    .send(),
-            )
-            .await?;
+        let out = self.open(calls, key).await?;
         let etag = out.e_tag().map(str::to_string);
         let mut body = out.body;
         let mut hasher = Sha256::new();

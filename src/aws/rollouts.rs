@@ -556,6 +556,27 @@ async fn group_names(aws: &EnvAws, env: &Environment, calls: &Calls) -> PortResu
     Ok(names)
 }
 
+/// `request`, noting in `flag` whether it failed because the application does not exist: the
+/// one answer that fails the whole environment rather than a group.
+async fn noting_missing_application<T, E, R>(
+    flag: &AtomicBool,
+    request: impl std::future::Future<Output = Result<T, aws_sdk_codedeploy::error::SdkError<E, R>>>,
+) -> Result<T, aws_sdk_codedeploy::error::SdkError<E, R>>
+where
+    E: aws_sdk_codedeploy::error::ProvideErrorMetadata,
+{
+    let r = request.await;
+    if r.as_ref()
+        .err()
+        .and_then(|e| e.as_service_error())
+        .and_then(|e| e.code())
+        == Some("ApplicationDoesNotExistException")
+    {
+        flag.store(true, Ordering::Relaxed);
+    }
+    r
+}
+
 /// The groups' descriptions, and for each group that could not be read, why. An application
 /// that does not exist fails the whole environment.
 async fn group_infos(
@@ -584,17 +605,7 @@ async fn group_infos(
                     calls,
                     aws.conn
                         .site("codedeploy:BatchGetDeploymentGroups", &env.application),
-                    async {
-                        let r = request.await;
-                        if r.as_ref()
-                            .err()
-                            .and_then(|e| e.as_service_error())
-                            .is_some_and(|e| e.is_application_does_not_exist_exception())
-                        {
-                            app_missing.store(true, Ordering::Relaxed);
-                        }
-                        r
-                    },
+                    noting_missing_application(&app_missing, request),
                 )
                 .await;
             match batch {
@@ -638,17 +649,7 @@ async fn group_infos(
                         "codedeploy:GetDeploymentGroup",
                         format!("{}/{name}", env.application),
                     ),
-                    async {
-                        let r = request.await;
-                        if r.as_ref()
-                            .err()
-                            .and_then(|e| e.as_service_error())
-                            .is_some_and(|e| e.is_application_does_not_exist_exception())
-                        {
-                            app_missing.store(true, Ordering::Relaxed);
-                        }
-                        r
-                    },
+                    noting_missing_application(&app_missing, request),
                 )
                 .await;
             match out {

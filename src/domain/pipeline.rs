@@ -27,10 +27,14 @@ pub fn waiting(
     if targets.is_empty() {
         return None;
     }
+    // A deployment of the pin that runs now, or was created after the push, is the pipeline's
+    // answer. A running one counts whenever it was created: the deployment's clock (AWS, or the
+    // simulator's) and the commit's (the pusher's machine) are not the same clock.
     let started = targets.iter().any(|t| {
-        t.latest
-            .as_ref()
-            .is_some_and(|s| s.to.release.as_ref() == Some(pin) && s.created_at >= pushed_at)
+        t.latest.as_ref().is_some_and(|s| {
+            s.to.release.as_ref() == Some(pin)
+                && (s.status.is_active() || s.created_at >= pushed_at)
+        })
     });
     let serving = targets
         .iter()
@@ -135,6 +139,15 @@ mod tests {
             ),
             None
         );
-        assert!(waiting(&v("v1.3.0"), pushed, &[shift_at(Timestamp(1))], now, limit).is_some());
+        // A running shift of the pin ends the wait even if its clock says it began earlier.
+        assert_eq!(
+            waiting(&v("v1.3.0"), pushed, &[shift_at(Timestamp(1))], now, limit),
+            None
+        );
+        let mut finished_before = shift_at(Timestamp(1));
+        if let Some(s) = finished_before.latest.as_mut() {
+            s.status = DeploymentStatus::Failed;
+        }
+        assert!(waiting(&v("v1.3.0"), pushed, &[finished_before], now, limit).is_some());
     }
 }

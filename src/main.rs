@@ -56,7 +56,6 @@ fn run(cli: Cli, started: Instant) -> Result<(), String> {
                 targets_per_env: usize::from(targets),
             })
             .map_err(|e| e.full())?;
-            let clock = demo.ports.clock.clone();
             let settings = Settings {
                 environments: demo.environments.clone(),
                 read_only: cli.read_only,
@@ -67,20 +66,12 @@ fn run(cli: Cli, started: Instant) -> Result<(), String> {
                 refresh_metrics: Duration::ZERO,
                 pipeline_warning: Duration::from_secs(15 * 60),
             };
-            let state = State::new(settings, clock.now());
             let world = World::new(demo.ports.clone(), demo.environments.clone());
-            let session = Session {
-                world,
-                state,
-                keymap,
-                theme,
-                clock,
-                exit_after_first_frame: exit_after_first_frame.then_some(started),
-            };
-            let result = runtime.block_on(tui::run(session));
+            let first_frame = exit_after_first_frame.then_some(started);
+            let result = cockpit(&runtime, world, settings, theme, keymap, first_frame);
             // The temporary fork, origin and audit log go with the demo.
             drop(demo);
-            result.map_err(|e| format!("terminal error: {e}"))
+            result
         }
         Some(Cmd::Doctor { local }) => {
             doctor(cli.config.as_deref())?;
@@ -153,7 +144,6 @@ fn run(cli: Cli, started: Instant) -> Result<(), String> {
                 Some(p) => Keymap::load(p)?,
                 None => Keymap::default(),
             };
-            let clock = world.ports.clock.clone();
             let settings = Settings {
                 environments: config.environments.clone(),
                 read_only: cli.read_only,
@@ -163,18 +153,7 @@ fn run(cli: Cli, started: Instant) -> Result<(), String> {
                 refresh_metrics: Duration::from_secs(60),
                 pipeline_warning: Duration::from_secs(config.aws.pipeline_warning_minutes * 60),
             };
-            let state = State::new(settings, clock.now());
-            let session = Session {
-                world,
-                state,
-                keymap,
-                theme,
-                clock,
-                exit_after_first_frame: None,
-            };
-            runtime
-                .block_on(tui::run(session))
-                .map_err(|e| format!("terminal error: {e}"))
+            cockpit(&runtime, world, settings, theme, keymap, None)
         }
     }
 }
@@ -222,6 +201,30 @@ fn doctor_aws(s: &Snapshot) -> Result<(), String> {
         return Err(format!("{bad} AWS check(s) failed; see above"));
     }
     Ok(())
+}
+
+/// Runs the cockpit over `world` until the user quits.
+fn cockpit(
+    runtime: &tokio::runtime::Runtime,
+    world: World,
+    settings: Settings,
+    theme: Theme,
+    keymap: Keymap,
+    exit_after_first_frame: Option<Instant>,
+) -> Result<(), String> {
+    let clock = world.ports.clock.clone();
+    let state = State::new(settings, clock.now());
+    let session = Session {
+        world,
+        state,
+        keymap,
+        theme,
+        clock,
+        exit_after_first_frame,
+    };
+    runtime
+        .block_on(tui::run(session))
+        .map_err(|e| format!("terminal error: {e}"))
 }
 
 fn load(explicit: Option<&std::path::Path>) -> Result<(std::path::PathBuf, Config), String> {

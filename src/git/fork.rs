@@ -19,7 +19,16 @@ pub struct GitFork {
     pub(super) remote: String,
     pub(super) branch: String,
     identity: Option<Identity>,
+    /// When each pin got its value, by (deploy branch tip, environment): found by walking the
+    /// history, so walked once per tip rather than on every refresh.
+    pub(super) pinned_at: PinTimes,
 }
+
+pub(super) type PinTimes = std::sync::Arc<
+    std::sync::Mutex<
+        std::collections::HashMap<(git2::Oid, String), Option<crate::domain::time::Timestamp>>,
+    >,
+>;
 
 impl GitFork {
     /// Opens the clone at `path`; fails when it is not a git repository or lacks `remote`.
@@ -29,6 +38,7 @@ impl GitFork {
             remote: remote.to_string(),
             branch: branch.to_string(),
             identity: None,
+            pinned_at: PinTimes::default(),
         };
         let repo = fork.repo()?;
         if repo.find_remote(remote).is_err() {

@@ -27,7 +27,7 @@ impl GitFork {
                     pinned_at: found
                         .as_ref()
                         .ok()
-                        .and_then(|(m, _)| pinned_at(repo, &tip, &env.pin, &m.literal)),
+                        .and_then(|(m, _)| self.pinned_at_cached(repo, &tip, env, &m.literal)),
                     version: found.map_err(|e| e.message).and_then(|(m, _)| {
                         Version::parse(&m.literal).map_err(|e| {
                             format!("{}: line {}: {e}", env.pin.file.display(), m.line)
@@ -51,6 +51,27 @@ impl GitFork {
             proposals: self.proposals(repo, envs),
             fetch_error,
         })
+    }
+}
+
+impl GitFork {
+    fn pinned_at_cached(
+        &self,
+        repo: &Repository,
+        tip: &git2::Commit<'_>,
+        env: &Environment,
+        literal: &str,
+    ) -> Option<Timestamp> {
+        let key = (tip.id(), env.name.clone());
+        let mut cache = self.pinned_at.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(at) = cache.get(&key) {
+            return *at;
+        }
+        let at = pinned_at(repo, tip, &env.pin, literal);
+        // Only the current tip matters; older tips are never asked again.
+        cache.retain(|(oid, _), _| *oid == key.0);
+        cache.insert(key, at);
+        at
     }
 }
 

@@ -8,8 +8,8 @@ use shiftdeck::app::state::{Settings, State};
 use shiftdeck::audit_log::JsonlAudit;
 use shiftdeck::cli::{Cli, Cmd};
 use shiftdeck::config::Config;
+use shiftdeck::ops::reads::Reads;
 use shiftdeck::ports::AuditLog;
-use shiftdeck::report::snapshot::Snapshot;
 use shiftdeck::report::{status, versions};
 use shiftdeck::sim::{ClockMode, Demo, SimOptions};
 use shiftdeck::tui::{self, Session};
@@ -79,7 +79,7 @@ fn run(cli: Cli, started: Instant) -> Result<(), String> {
                 return Ok(());
             }
             let (runtime, world) = connect(&load(cli.config.as_deref())?.1)?;
-            let snapshot = runtime.block_on(Snapshot::read(&world, None));
+            let snapshot = runtime.block_on(Reads::read(&world, None));
             doctor_aws(&snapshot)
         }
         Some(Cmd::Audit { json }) => {
@@ -111,7 +111,7 @@ fn run(cli: Cli, started: Instant) -> Result<(), String> {
         }
         Some(Cmd::Versions { json }) => {
             let (runtime, world) = connect(&load(cli.config.as_deref())?.1)?;
-            let snapshot = runtime.block_on(Snapshot::read(&world, None));
+            let snapshot = runtime.block_on(Reads::read(&world, None));
             let report = versions::build(&snapshot);
             print_report(json, &report, versions::text(&report));
             partial(snapshot.releases.result.is_err() || !report.errors.is_empty())
@@ -128,7 +128,7 @@ fn run(cli: Cli, started: Instant) -> Result<(), String> {
                     )
                 })?;
             }
-            let snapshot = runtime.block_on(Snapshot::read(&world, env.as_deref()));
+            let snapshot = runtime.block_on(Reads::read(&world, env.as_deref()));
             let report = status::build(&snapshot);
             print_report(json, &report, status::text(&report));
             partial(snapshot.partial())
@@ -160,7 +160,7 @@ fn run(cli: Cli, started: Instant) -> Result<(), String> {
 
 /// Every read call of a refresh, per environment and for the release bucket: OK with the calls
 /// made, or what failed with the IAM action and the fix.
-fn doctor_aws(s: &Snapshot) -> Result<(), String> {
+fn doctor_aws(s: &Reads) -> Result<(), String> {
     let mut bad = 0;
     let mut fail = |what: String, e: &shiftdeck::ports::PortError| {
         bad += 1;

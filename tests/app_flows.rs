@@ -233,7 +233,8 @@ async fn a_colleagues_pending_proposal_is_replaced_only_knowingly() {
     c.app.press(Command::Promote).await;
     let text = c.modal_text();
     assert!(
-        text.contains("already proposed for prod by Dana Reyes") && text.contains("press a"),
+        text.contains("already proposed for prod by Dana Reyes")
+            && text.contains("a in the cockpit"),
         "{text}"
     );
     c.app.press(Command::Cancel).await;
@@ -288,7 +289,7 @@ async fn yanked_unsigned_and_tampered_versions_are_refused_with_the_reason_and_a
         c.app.press(Command::Promote).await;
         let text = c.modal_text();
         assert!(
-            text.starts_with("Cannot promote") && text.contains(needle),
+            text.starts_with("Cannot pin") && text.contains(needle),
             "{text}"
         );
         c.app.press(Command::Cancel).await;
@@ -324,7 +325,11 @@ async fn an_unsigned_version_is_pinned_only_with_a_typed_reason_and_tampered_one
     c.select_version(&unsigned).await;
     c.select_env_keeping_focus("staging").await;
     c.app.press(Command::Promote).await;
-    assert!(c.modal_text().contains("press P"), "{}", c.modal_text());
+    assert!(
+        c.modal_text().contains("P in the cockpit"),
+        "{}",
+        c.modal_text()
+    );
     c.app.press(Command::Cancel).await;
     c.app.press(Command::PromoteOverride).await;
     assert!(c.modal_text().contains("OVERRIDE"), "{}", c.modal_text());

@@ -6,11 +6,10 @@ use crate::domain::audit::AuditRecord;
 use crate::domain::release::Release;
 use crate::domain::time::Timestamp;
 use crate::ports::{
-    AwsIdentity, EnvRollout, ForkStatus, Identity, MetricTarget, PinCommit, PortError,
-    VersionMetrics,
+    AwsIdentity, EnvRollout, ForkStatus, Identity, MetricTarget, PortError, VersionMetrics,
 };
 
-use super::state::Plan;
+use crate::ops::Plan;
 
 /// What a key can be bound to. The names in the keymap file are the snake_case variant names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -131,34 +130,8 @@ pub enum Action {
     AuditFailed(PortError),
 }
 
-/// The result of a read, with the time the request was made: data is as old as its request,
-/// not as its arrival.
-#[derive(Clone, Debug)]
-pub struct Fetched<T> {
-    pub requested_at: Timestamp,
-    pub result: Result<T, PortError>,
-}
-
-impl<T> Fetched<T> {
-    pub fn new(requested_at: Timestamp, result: Result<T, PortError>) -> Self {
-        Self {
-            requested_at,
-            result,
-        }
-    }
-}
-
-/// What executing a plan did, also when it failed part-way: every call made is kept for the
-/// audit log.
-#[derive(Clone, Debug, PartialEq, Default)]
-pub struct Execution {
-    pub commit: Option<PinCommit>,
-    pub deployment_ids: Vec<String>,
-    pub calls: Vec<String>,
-    /// One line for the command log.
-    pub summary: String,
-    pub error: Option<PortError>,
-}
+pub use crate::ops::Execution;
+pub use crate::ops::reads::Fetched;
 
 /// Work `update` asks the runner to do.
 #[derive(Clone, Debug, PartialEq)]

@@ -62,7 +62,7 @@ impl Headless {
             self.dispatch(Action::Identity(identity)).await;
         }
         for env in self.world.environments.clone().iter() {
-            let identity = super::runner::aws_identity(&self.world, env).await;
+            let identity = crate::ops::deadline::aws_identity(&self.world, env).await;
             self.dispatch(Action::AwsIdentity(env.name.clone(), identity))
                 .await;
         }

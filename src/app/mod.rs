@@ -2,7 +2,7 @@
 
 pub mod action;
 pub mod headless;
-pub mod plan;
+pub mod intents;
 pub mod runner;
 pub mod state;
 pub mod update;

@@ -3,13 +3,15 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use crate::domain::audit::{ActionKind, Outcome};
-use crate::domain::env::Environment;
+use crate::domain::audit::Outcome;
+use crate::domain::env::{EnvName, Environment};
 use crate::domain::release::Release;
-use crate::domain::rollout::RollbackPlan;
 use crate::domain::time::Timestamp;
 use crate::domain::version::Version;
+use crate::ops::{Intent, Needs, Planned};
 use crate::ports::{AwsIdentity, EnvRollout, ForkStatus, Identity, PortError, VersionMetrics};
+
+pub use crate::ops::{Gate, Plan};
 
 /// Remote data with the time it was read and the last error, so the UI can show staleness and
 /// failures in place instead of old numbers that look live.
@@ -57,68 +59,10 @@ impl Pane {
     pub const ORDER: [Pane; 4] = [Pane::Environments, Pane::Versions, Pane::Shift, Pane::Log];
 }
 
-/// An action worked out in full, shown in the confirm modal and then executed as shown.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Plan {
-    Promote {
-        env: String,
-        from: Option<Version>,
-        to: Version,
-        file: String,
-        as_proposal: bool,
-        message: String,
-        /// Set when the version is not verified and the user chose to override.
-        override_reason: Option<String>,
-        /// The pending proposal this one replaces, as seen when planning.
-        replaces_proposal: Option<String>,
-    },
-    ApproveProposal {
-        env: String,
-        version: Version,
-        proposer: Identity,
-        branch: String,
-    },
-    /// Every deployment of the environment waiting at a manual gate, opened together.
-    ApproveGate { env: String, gates: Vec<Gate> },
-    Rollback {
-        env: String,
-        /// Per deployment group.
-        steps: Vec<(String, RollbackPlan)>,
-        /// The pin revert that keeps the pipeline from redeploying: (bad, good).
-        pin_revert: Option<(Version, Version)>,
-        reason: String,
-    },
-}
-
-impl Plan {
-    pub fn kind(&self) -> ActionKind {
-        match self {
-            Plan::Promote { .. } => ActionKind::Promote,
-            Plan::ApproveProposal { .. } | Plan::ApproveGate { .. } => ActionKind::Approve,
-            Plan::Rollback { .. } => ActionKind::Rollback,
-        }
-    }
-
-    pub fn env(&self) -> &str {
-        match self {
-            Plan::Promote { env, .. }
-            | Plan::ApproveProposal { env, .. }
-            | Plan::ApproveGate { env, .. }
-            | Plan::Rollback { env, .. } => env,
-        }
-    }
-}
-
-/// A deployment waiting at a manual gate.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Gate {
-    pub group: String,
-    pub deployment_id: String,
-    pub execution_id: String,
-}
-
 #[derive(Clone, Debug, PartialEq)]
 pub struct Confirm {
+    /// What the person asked for: planned again from the latest reads before it runs.
+    pub intent: Intent,
     pub plan: Plan,
     /// Label and value lines saying exactly what will happen.
     pub details: Vec<(String, String)>,
@@ -128,6 +72,44 @@ pub struct Confirm {
     /// is then typed into `typed` and is required.
     pub override_of: Option<String>,
     pub typed: String,
+    /// The plan was made again when confirmed and had changed: this is the new one, to be
+    /// read and confirmed again.
+    pub changed: bool,
+}
+
+impl Confirm {
+    pub fn new(intent: Intent, planned: Planned) -> Self {
+        Self {
+            intent,
+            plan: planned.plan,
+            details: planned.details,
+            type_to_confirm: planned.needs.typed_name.map(|n| n.to_string()),
+            override_of: planned.needs.override_of,
+            typed: String::new(),
+            changed: false,
+        }
+    }
+
+    /// The plan as it was planned, with what it needs confirmed.
+    pub fn planned(&self) -> Planned {
+        Planned {
+            plan: self.plan.clone(),
+            details: self.details.clone(),
+            needs: Needs {
+                typed_name: self.type_to_confirm.as_deref().map(EnvName::new),
+                override_of: self.override_of.clone(),
+            },
+        }
+    }
+
+    /// What was typed, as the answers to what the plan needs: the name, or the reason.
+    pub fn answers(&self) -> (Option<&str>, Option<&str>) {
+        let typed = Some(self.typed.as_str());
+        (
+            self.type_to_confirm.as_ref().and(typed),
+            self.override_of.as_ref().and(typed),
+        )
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]

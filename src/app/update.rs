@@ -2,15 +2,16 @@
 
 use std::time::Duration;
 
-use crate::domain::audit::{AuditRecord, Outcome};
+use crate::domain::audit::Outcome;
+use crate::ops::audit::{self, Actor};
+use crate::ops::{self, Intent, Plan, Refusal, RefusalKind, summary};
 use crate::ports::{EnvRollout, ErrorKind, MetricTarget, PortError};
 
 use super::action::{Action, Command, Effect, Execution, Fetched, Source};
-use super::plan::{plan_for, summary};
-use super::state::{FilterScope, Modal, Pane, Plan, Remote, State};
+use super::intents::{plan_for, snapshot};
+use super::state::{Confirm, FilterScope, Modal, Pane, Remote, State};
 
-/// The shortest reason accepted for an override: long enough to say something.
-pub const MIN_REASON: usize = 10;
+pub use crate::ops::plan::MIN_REASON;
 
 /// Refreshes wait at most this long after repeated failures.
 const MAX_BACKOFF: Duration = Duration::from_secs(300);
@@ -210,34 +211,7 @@ fn command(state: &mut State, c: Command, effects: &mut Vec<Effect>) {
     }
     if let Some(modal) = state.modal.take() {
         match (modal, c) {
-            (Modal::Confirm(confirm), Command::Confirm) => {
-                if let Some(name) = &confirm.type_to_confirm
-                    && confirm.typed.trim() != name
-                {
-                    // Keep the modal: a protected environment needs its name typed exactly.
-                    state.modal = Some(Modal::Confirm(confirm));
-                    return;
-                }
-                let reason = confirm.typed.trim().to_string();
-                if confirm.override_of.is_some() && reason.chars().count() < MIN_REASON {
-                    // Keep the modal: an override without a reason would be unaccountable.
-                    state.modal = Some(Modal::Confirm(confirm));
-                    return;
-                }
-                let mut plan = confirm.plan;
-                if let (
-                    Some(why),
-                    Plan::Promote {
-                        override_reason, ..
-                    },
-                ) = (&confirm.override_of, &mut plan)
-                {
-                    // Both go into the commit message: what was overridden, and why.
-                    *override_reason = Some(format!("Override: {why}\nReason: {reason}"));
-                }
-                state.busy = Some(summary(&plan));
-                effects.push(Effect::Execute(plan));
-            }
+            (Modal::Confirm(confirm), Command::Confirm) => confirm_plan(state, *confirm, effects),
             // A message closes only on Enter or Esc, so a stray key does not dismiss it unread
             // and the keys typed after it do not act on the screen behind.
             (Modal::Confirm(_) | Modal::Message { .. }, Command::Cancel)
@@ -319,8 +293,10 @@ fn command(state: &mut State, c: Command, effects: &mut Vec<Effect>) {
         Command::Refresh => refresh_all(state, effects),
         Command::Promote | Command::PromoteOverride | Command::Approve | Command::Rollback => {
             match plan_for(state, c) {
-                Ok(confirm) => state.modal = Some(Modal::Confirm(Box::new(confirm))),
-                Err(why) => refuse(state, c, why, effects),
+                Ok((intent, planned)) => {
+                    state.modal = Some(Modal::Confirm(Box::new(Confirm::new(intent, planned))))
+                }
+                Err(r) => refuse(state, c, r.intent.as_ref(), &r.refusal, effects),
             }
         }
         Command::InjectFault => {
@@ -328,19 +304,17 @@ fn command(state: &mut State, c: Command, effects: &mut Vec<Effect>) {
                 return;
             };
             if state.settings.read_only {
-                refuse(
-                    state,
-                    c,
-                    "read-only mode: the fault key is disabled".into(),
-                    effects,
+                let why = Refusal::new(
+                    RefusalKind::ReadOnly,
+                    "read-only mode: the fault key is disabled",
                 );
+                refuse(state, c, None, &why, effects);
             } else if !state.settings.demo {
-                refuse(
-                    state,
-                    c,
-                    "faults can only be injected into the simulated world (shiftdeck demo)".into(),
-                    effects,
+                let why = Refusal::new(
+                    RefusalKind::NothingToDo,
+                    "faults can only be injected into the simulated world (shiftdeck demo)",
                 );
+                refuse(state, c, None, &why, effects);
             } else {
                 effects.push(Effect::InjectFault(env));
             }
@@ -403,40 +377,89 @@ fn clamp_selection(state: &mut State) {
     state.log_scroll = state.log_scroll.min(last(state.log.len()));
 }
 
-fn refuse(state: &mut State, c: Command, why: String, effects: &mut Vec<Effect>) {
-    let env = state.env().map(|e| e.name.clone()).unwrap_or_default();
+/// Enter in a confirm modal: checks what was typed, plans again from the latest reads, and runs
+/// the plan only when it is still the one on screen.
+fn confirm_plan(state: &mut State, confirm: Confirm, effects: &mut Vec<Effect>) {
+    let (name, reason) = confirm.answers();
+    if confirm.planned().confirmed(name, reason).is_err() {
+        // Keep the modal: a protected environment needs its name typed exactly, an override
+        // its reason; the modal says which.
+        state.modal = Some(Modal::Confirm(Box::new(confirm)));
+        return;
+    }
+    let planned = match ops::plan(&snapshot(state), &confirm.intent) {
+        Ok(planned) => planned,
+        Err(refusal) => {
+            let c = command_of(&confirm.intent);
+            return refuse(state, c, Some(&confirm.intent), &refusal, effects);
+        }
+    };
+    if planned.plan != confirm.plan || planned.details != confirm.details {
+        // The world moved while the modal was open (the shift finished, a colleague pushed):
+        // the person confirms what will run, not what they read before.
+        let mut again = Confirm::new(confirm.intent, planned);
+        again.typed = confirm.typed;
+        again.changed = true;
+        state.modal = Some(Modal::Confirm(Box::new(again)));
+        return;
+    }
+    match planned.confirmed(name, reason) {
+        Ok(plan) => {
+            state.busy = Some(summary(&plan));
+            effects.push(Effect::Execute(plan));
+        }
+        Err(_) => state.modal = Some(Modal::Confirm(Box::new(confirm))),
+    }
+}
+
+/// The key that asks for `intent`, for the log's wording.
+fn command_of(intent: &Intent) -> Command {
+    match intent {
+        Intent::Approve { .. } => Command::Approve,
+        Intent::Rollback { .. } => Command::Rollback,
+        _ => Command::Promote,
+    }
+}
+
+fn actor<'a>(state: &'a State, env: &str) -> Actor<'a> {
+    Actor {
+        now: state.now,
+        git: state.identity.as_ref(),
+        aws: state
+            .aws_identity
+            .get(env)
+            .and_then(|i| i.as_ref().ok())
+            .map(|i| i.arn.as_str()),
+    }
+}
+
+fn refuse(
+    state: &mut State,
+    c: Command,
+    intent: Option<&Intent>,
+    why: &Refusal,
+    effects: &mut Vec<Effect>,
+) {
+    let env = intent
+        .map(|i| i.env().to_string())
+        .or_else(|| state.env().map(|e| e.name.clone()))
+        .unwrap_or_default();
     // The log speaks of actions (promote), not of the keys that ask for them (promote_override).
-    let kind = kind_of(c);
-    let action = kind
-        .map(|k| k.verb().to_string())
+    let action = intent
+        .map(|i| i.kind().verb().to_string())
         .unwrap_or_else(|| c.name().replace('_', " "));
-    state.log_line(&env, &action, Outcome::Refused, why.clone());
-    if let Some(kind) = kind {
-        effects.push(Effect::Audit(record(
-            state,
-            &env,
-            kind,
-            None,
-            None,
-            &Execution::default(),
-            Outcome::Refused,
-            &why,
+    state.log_line(&env, &action, Outcome::Refused, why.full());
+    if let Some(intent) = intent {
+        effects.push(Effect::Audit(audit::refused(
+            actor(state, &env),
+            intent,
+            why,
         )));
     }
     state.modal = Some(Modal::Message {
         title: format!("Cannot {action}"),
-        body: why,
+        body: why.full(),
     });
-}
-
-fn kind_of(c: Command) -> Option<crate::domain::audit::ActionKind> {
-    use crate::domain::audit::ActionKind;
-    match c {
-        Command::Promote | Command::PromoteOverride => Some(ActionKind::Promote),
-        Command::Approve => Some(ActionKind::Approve),
-        Command::Rollback => Some(ActionKind::Rollback),
-        _ => None,
-    }
 }
 
 fn show_error(state: &mut State, title: &str, e: &PortError) {
@@ -446,78 +469,13 @@ fn show_error(state: &mut State, title: &str, e: &PortError) {
     });
 }
 
-fn versions_of(plan: &Plan) -> (Option<String>, Option<String>) {
-    match plan {
-        Plan::Promote { from, to, .. } => {
-            (from.as_ref().map(|v| v.to_string()), Some(to.to_string()))
-        }
-        Plan::ApproveProposal { version, .. } => (None, Some(version.to_string())),
-        Plan::ApproveGate { .. } => (None, None),
-        Plan::Rollback { pin_revert, .. } => match pin_revert {
-            Some((bad, good)) => (Some(bad.to_string()), Some(good.to_string())),
-            None => (None, None),
-        },
-    }
-}
-
-#[allow(clippy::too_many_arguments)]
-fn record(
-    state: &State,
-    env: &str,
-    kind: crate::domain::audit::ActionKind,
-    from: Option<String>,
-    to: Option<String>,
-    ex: &Execution,
-    outcome: Outcome,
-    message: &str,
-) -> AuditRecord {
-    AuditRecord {
-        time: state.now.rfc3339(),
-        git_identity: state
-            .identity
-            .as_ref()
-            .map(|i| i.to_string())
-            .unwrap_or_default(),
-        aws_identity: state
-            .aws_identity
-            .get(env)
-            .and_then(|i| i.as_ref().ok())
-            .map(|i| i.arn.clone()),
-        environment: env.to_string(),
-        action: kind,
-        from_version: from,
-        to_version: to,
-        deployment_ids: ex.deployment_ids.clone(),
-        api_calls: ex.calls.clone(),
-        outcome,
-        message: message.to_string(),
-    }
-}
-
 fn finish(state: &mut State, plan: Plan, ex: Execution, effects: &mut Vec<Effect>) {
     state.busy = None;
     let env = plan.env().to_string();
-    let (outcome, message) = match &ex.error {
-        None => (Outcome::Succeeded, ex.summary.clone()),
-        // A rule that stopped the action at the last moment (the branch moved, the approver
-        // proposed it) is a refusal, not a failure.
-        Some(e) if matches!(e.kind, ErrorKind::Refused | ErrorKind::Conflict) => {
-            (Outcome::Refused, e.full())
-        }
-        Some(e) => (Outcome::Failed, e.full()),
-    };
-    let (from, to) = versions_of(&plan);
-    effects.push(Effect::Audit(record(
-        state,
-        &env,
-        plan.kind(),
-        from,
-        to,
-        &ex,
-        outcome,
-        &message,
-    )));
-    state.log_line(&env, plan.kind().verb(), outcome, message.clone());
+    let record = audit::executed(actor(state, &env), &plan, &ex);
+    let (outcome, message) = (record.outcome, record.message.clone());
+    effects.push(Effect::Audit(record));
+    state.log_line(&env, plan.kind().verb(), outcome, message);
     if let Some(e) = &ex.error {
         show_error(state, &format!("{} failed", plan.kind().verb()), e);
     }

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use super::action::{Action, Command, Effect, Fetched, Source};
-use super::state::{Confirm, Modal, Pane, Plan, Settings, State};
+use super::state::{Modal, Pane, Plan, Settings, State};
 use super::update::update;
 use crate::domain::env::Environment;
 use crate::domain::pin::{PinLocator, PinRule};
@@ -171,22 +171,38 @@ fn read_only_refuses_and_audits_the_refusal() {
     );
 }
 
+/// Prod read with a shift running from v1.2.0 to v1.3.0, and the fork pinning v1.3.0 there.
+fn prod_shifting(s: &mut State, id: &str) {
+    use crate::domain::rollout::DeploymentStatus;
+    use crate::ops::fixtures::{fork, rollout, shift};
+    let read = rollout(
+        "prod",
+        Some(shift(id, "v1.2.0", "v1.3.0", DeploymentStatus::InProgress)),
+    );
+    let now = s.now;
+    update(
+        s,
+        Action::Rollout("prod".into(), Fetched::new(now, Ok(read))),
+    );
+    update(
+        s,
+        Action::Fork(Fetched::new(
+            now,
+            Ok(fork(&[("dev", "v1.3.0"), ("prod", "v1.3.0")])),
+        )),
+    );
+    s.selected_env = 1;
+}
+
 #[test]
 fn a_protected_confirm_needs_the_exact_name_before_it_executes() {
     let mut s = state(false);
-    let plan = Plan::Rollback {
-        env: "prod".into(),
-        steps: vec![],
-        pin_revert: None,
-        reason: "test".into(),
+    prod_shifting(&mut s, "d-1");
+    press(&mut s, Command::Rollback);
+    let Some(Modal::Confirm(confirm)) = &s.modal else {
+        panic!("expected the rollback modal, got {:?}", s.modal)
     };
-    s.modal = Some(Modal::Confirm(Box::new(Confirm {
-        plan: plan.clone(),
-        details: vec![],
-        type_to_confirm: Some("prod".into()),
-        override_of: None,
-        typed: String::new(),
-    })));
+    let plan = confirm.plan.clone();
     assert!(s.text_input_active());
     assert!(press(&mut s, Command::Confirm).is_empty());
     for c in "prod".chars() {
@@ -199,6 +215,39 @@ fn a_protected_confirm_needs_the_exact_name_before_it_executes() {
     press(&mut s, Command::Rollback);
     assert!(
         matches!(&s.modal, Some(Modal::Message { body, .. }) if body.contains("wait for the running action"))
+    );
+}
+
+#[test]
+fn a_plan_that_changed_while_its_modal_was_open_is_shown_again_before_it_runs() {
+    let mut s = state(false);
+    prod_shifting(&mut s, "d-1");
+    press(&mut s, Command::Rollback);
+    for c in "prod".chars() {
+        update(&mut s, Action::Char(c));
+    }
+    // Meanwhile the pipeline started another deployment: stopping d-1 is no longer the plan.
+    prod_shifting(&mut s, "d-2");
+    s.modal.as_ref().expect("the modal stays open across reads");
+    assert!(
+        press(&mut s, Command::Confirm).is_empty(),
+        "the stale plan must not run"
+    );
+    let Some(Modal::Confirm(again)) = &s.modal else {
+        panic!("expected the new plan, got {:?}", s.modal)
+    };
+    assert!(again.changed);
+    let Plan::Rollback { steps, .. } = &again.plan else {
+        panic!("{:?}", again.plan)
+    };
+    assert!(
+        matches!(&steps[..], [(_, crate::domain::rollout::RollbackPlan::Stop { deployment_id, .. })] if deployment_id == "d-2")
+    );
+    // What was typed is kept; a second Enter runs the plan now on screen.
+    let new_plan = again.plan.clone();
+    assert_eq!(
+        press(&mut s, Command::Confirm),
+        vec![Effect::Execute(new_plan)]
     );
 }
 

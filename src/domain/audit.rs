@@ -6,16 +6,26 @@ use serde::{Deserialize, Serialize};
 #[serde(rename_all = "snake_case")]
 pub enum ActionKind {
     Promote,
+    /// Pinning a chosen version in an environment (the versions pane, `shiftdeck pin`).
+    Pin,
     Approve,
+    /// Turning down a colleague's proposal.
+    Reject,
     Rollback,
+    Freeze,
+    Unfreeze,
 }
 
 impl ActionKind {
     pub fn verb(self) -> &'static str {
         match self {
             Self::Promote => "promote",
+            Self::Pin => "pin",
             Self::Approve => "approve",
+            Self::Reject => "reject",
             Self::Rollback => "rollback",
+            Self::Freeze => "freeze",
+            Self::Unfreeze => "unfreeze",
         }
     }
 }

@@ -7,11 +7,11 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::ErrorOut;
-use super::snapshot::Snapshot;
 use super::versions::SourceError;
 use crate::domain::provenance::{self, Provenance, ServingCode};
 use crate::domain::rollout::Target;
 use crate::domain::version::Version;
+use crate::ops::reads::Reads;
 use crate::ports::{AwsIdentity, Proposal};
 
 pub const SCHEMA: &str = "shiftdeck.status/1";
@@ -70,7 +70,7 @@ pub struct ProvenanceOut {
     pub check: Provenance,
 }
 
-pub fn build(s: &Snapshot) -> StatusReport {
+pub fn build(s: &Reads) -> StatusReport {
     let versions = super::versions::build(s);
     let releases = s.releases.result.as_ref().cloned().unwrap_or_default();
     let fork = s.fork.result.as_ref().ok();

@@ -4,9 +4,9 @@
 use serde::Serialize;
 
 use super::ErrorOut;
-use super::snapshot::Snapshot;
 use crate::domain::release::ReleaseStatus;
 use crate::domain::version::Version;
+use crate::ops::reads::Reads;
 
 pub const SCHEMA: &str = "shiftdeck.versions/1";
 
@@ -40,7 +40,7 @@ pub struct SourceError {
     pub error: ErrorOut,
 }
 
-pub fn build(s: &Snapshot) -> VersionsReport {
+pub fn build(s: &Reads) -> VersionsReport {
     let mut errors = Vec::new();
     if let Err(e) = &s.releases.result {
         errors.push(SourceError {

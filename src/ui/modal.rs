@@ -7,8 +7,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Padding, Paragraph, Wrap};
 
 use crate::app::state::{Confirm, Plan};
-use crate::app::update::MIN_REASON;
 use crate::domain::audit::ActionKind;
+use crate::ops::plan::MIN_REASON;
 
 use super::pane::wrapped_height;
 use super::theme::Theme;
@@ -127,6 +127,14 @@ pub fn draw_confirm(f: &mut Frame, area: Rect, c: &Confirm, theme: &Theme) {
         .unwrap_or(0);
     let inner_w = usize::from(box_width(area, MAX_W).saturating_sub(4));
     let mut lines = Vec::new();
+    if c.changed {
+        // Planned again on Enter and found different: say so before anything else.
+        lines.push(Line::from(Span::styled(
+            "The plan changed while this was open. Read it again; Enter runs this one.",
+            theme.warn,
+        )));
+        lines.push(Line::default());
+    }
     for (label, value) in &c.details {
         let head = vec![Span::styled(format!("{label:>label_w$}  "), theme.muted)];
         lines.extend(hanging(head, value, theme.text, inner_w));

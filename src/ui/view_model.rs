@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use crate::app::action::Command;
-use crate::app::plan::availability;
+use crate::app::intents::availability;
 use crate::app::state::{Confirm, FilterScope, Input, LogEntry, Modal, Pane, Remote, State};
 use crate::domain::audit::Outcome;
 use crate::domain::env::Environment;

@@ -16,6 +16,7 @@ use shiftdeck::domain::rollout::{
 use shiftdeck::domain::schedule::DeploymentConfig;
 use shiftdeck::domain::time::Timestamp;
 use shiftdeck::domain::version::Version;
+use shiftdeck::ops::Intent;
 use shiftdeck::ports::{
     EnvRollout, ErrorKind, ForkStatus, Identity, PinnedVersion, PortError, Proposal, VersionMetrics,
 };
@@ -516,6 +517,10 @@ pub fn confirm_rollback_prod() -> State {
         )
     };
     s.modal = Some(Modal::Confirm(Box::new(Confirm {
+        intent: Intent::Rollback {
+            env: "prod".into(),
+            reason: None,
+        },
         plan: Plan::Rollback {
             env: "prod".into(),
             steps: ["api", "worker", "scheduler"]
@@ -555,6 +560,7 @@ pub fn confirm_rollback_prod() -> State {
         type_to_confirm: Some("prod".into()),
         override_of: None,
         typed: "pr".into(),
+        changed: false,
     })));
     s
 }

@@ -5,12 +5,33 @@ use std::collections::BTreeMap;
 
 use futures::future::join_all;
 
-use crate::app::action::Fetched;
-use crate::app::runner::{World, aws_identity, within_read};
 use crate::domain::release::Release;
-use crate::ports::{AwsIdentity, EnvRollout, ForkStatus, PortError};
+use crate::domain::time::Timestamp;
+use crate::ports::{AwsIdentity, EnvRollout, ForkStatus, Identity, PortError};
 
-pub struct Snapshot {
+use super::deadline::{aws_identity, blocking, within_read};
+use super::snapshot::Snapshot;
+use super::world::World;
+
+/// The result of a read, with the time the request was made: data is as old as its request,
+/// not as its arrival.
+#[derive(Clone, Debug)]
+pub struct Fetched<T> {
+    pub requested_at: Timestamp,
+    pub result: Result<T, PortError>,
+}
+
+impl<T> Fetched<T> {
+    pub fn new(requested_at: Timestamp, result: Result<T, PortError>) -> Self {
+        Self {
+            requested_at,
+            result,
+        }
+    }
+}
+
+/// Everything the command line reads before it reports or plans.
+pub struct Reads {
     pub releases: Fetched<Vec<Release>>,
     pub fork: Fetched<ForkStatus>,
     /// By environment name, in configuration order of `environments`.
@@ -18,11 +39,13 @@ pub struct Snapshot {
     pub identities: BTreeMap<String, Result<AwsIdentity, PortError>>,
     /// The environments read, in configuration order.
     pub environments: Vec<String>,
+    /// The person acting, as the fork's git configuration names them.
+    pub git_identity: Result<Identity, PortError>,
 }
 
-impl Snapshot {
+impl Reads {
     /// Reads the releases, the fork, and `only` (or every) environment's rollouts and identity.
-    pub async fn read(world: &World, only: Option<&str>) -> Snapshot {
+    pub async fn read(world: &World, only: Option<&str>) -> Reads {
         let now = || world.ports.clock.now();
         let envs: Vec<_> = world
             .environments
@@ -41,17 +64,13 @@ impl Snapshot {
             let at = now();
             let fork = world.ports.fork.clone();
             let all = world.environments.clone();
-            let status = tokio::task::spawn_blocking(move || fork.status(&all));
-            let result = within_read("the fork's status", async {
-                status.await.unwrap_or_else(|e| {
-                    Err(PortError::new(
-                        crate::ports::ErrorKind::Other,
-                        format!("background task failed: {e}"),
-                    ))
-                })
-            })
-            .await;
+            let result =
+                within_read("the fork's status", blocking(move || fork.status(&all))).await;
             Fetched::new(at, result)
+        };
+        let git_identity = {
+            let fork = world.ports.fork.clone();
+            within_read("the git identity", blocking(move || fork.identity()))
         };
         let rollouts = join_all(envs.iter().map(|env| async move {
             let at = now();
@@ -63,13 +82,15 @@ impl Snapshot {
             let identity = aws_identity(world, env).await;
             (env.name.clone(), Fetched::new(at, read), identity)
         }));
-        let (releases, fork, rollouts) = tokio::join!(releases, fork, rollouts);
-        let mut snapshot = Snapshot {
+        let (releases, fork, rollouts, git_identity) =
+            tokio::join!(releases, fork, rollouts, git_identity);
+        let mut snapshot = Reads {
             releases,
             fork,
             rollouts: BTreeMap::new(),
             identities: BTreeMap::new(),
             environments: envs.iter().map(|e| e.name.clone()).collect(),
+            git_identity,
         };
         for (name, read, identity) in rollouts {
             snapshot.rollouts.insert(name.clone(), read);
@@ -86,5 +107,23 @@ impl Snapshot {
                 Ok(r) => !r.group_errors.is_empty(),
                 Err(_) => true,
             })
+    }
+
+    /// What planning sees of these reads, for `world`'s environments.
+    pub fn snapshot<'a>(&'a self, world: &World, read_only: bool, now: Timestamp) -> Snapshot<'a> {
+        Snapshot {
+            stages: world.environments.iter().map(|e| e.stage()).collect(),
+            releases: self.releases.result.as_ref().ok().map(Vec::as_slice),
+            fork: self.fork.result.as_ref().ok(),
+            rollouts: self
+                .rollouts
+                .iter()
+                .map(|(name, read)| (name.as_str(), read.result.as_ref()))
+                .collect(),
+            identity: self.git_identity.as_ref().ok(),
+            read_only,
+            busy: None,
+            now,
+        }
     }
 }

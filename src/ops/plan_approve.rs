@@ -1,0 +1,181 @@
+//! Planning an approval (a colleague's proposal, or a manual gate) and a rejection.
+
+use crate::domain::env::EnvName;
+use crate::domain::rollout::{ManualGate, Shift, Target};
+use crate::ports::Proposal;
+
+use super::plan::{Gate, MIN_REASON, Needs, Plan, Planned, short_id};
+use super::refusal::{Refusal, RefusalKind};
+use super::snapshot::Snapshot;
+
+pub(super) fn approve(s: &Snapshot, env: &EnvName) -> Result<Planned, Refusal> {
+    if let Some(p) = proposal(s, env) {
+        return approve_proposal(s, env, p);
+    }
+    let rollout = s.rollout(env)?;
+    let waiting: Vec<(&Target, &Shift, &ManualGate)> = rollout
+        .targets
+        .iter()
+        .filter_map(|t| {
+            let shift = t.active_shift()?;
+            shift.gate.as_ref().map(|g| (t, shift, g))
+        })
+        .collect();
+    let Some((_, first, gate)) = waiting.first() else {
+        return Err(Refusal::new(
+            RefusalKind::NothingToDo,
+            format!(
+                "nothing in {env} awaits approval: no proposal and no deployment waiting at a manual gate"
+            ),
+        ));
+    };
+    let mut details = vec![
+        ("environment".into(), env.to_string()),
+        (
+            "change".into(),
+            format!("{} → {}", first.from.label(), first.to.label()),
+        ),
+        ("hook".into(), format!("{:?}", gate.event)),
+    ];
+    for (target, shift, gate) in &waiting {
+        details.push((
+            target.group.clone(),
+            format!(
+                "codedeploy:PutLifecycleEventHookExecutionStatus {} status=Succeeded (execution {})",
+                shift.deployment_id,
+                short_id(&gate.execution_id)
+            ),
+        ));
+    }
+    details.push((
+        "then".into(),
+        format!("CodeDeploy starts shifting traffic with {}", first.config),
+    ));
+    let gates = waiting
+        .iter()
+        .map(|(t, s, g)| Gate {
+            group: t.group.clone(),
+            deployment_id: s.deployment_id.clone(),
+            execution_id: g.execution_id.clone(),
+        })
+        .collect();
+    Ok(Planned {
+        plan: Plan::ApproveGate {
+            env: env.clone(),
+            gates,
+        },
+        details,
+        needs: Needs::default(),
+    })
+}
+
+fn proposal<'a>(s: &Snapshot<'a>, env: &EnvName) -> Option<&'a Proposal> {
+    s.fork?.proposals.iter().find(|p| env == &p.env)
+}
+
+fn approve_proposal(s: &Snapshot, env: &EnvName, p: &Proposal) -> Result<Planned, Refusal> {
+    let me = s.identity.ok_or_else(|| {
+        Refusal::new(RefusalKind::NotRead, "your git identity is not known yet")
+            .hint("set it with `git config user.name` and `git config user.email` in the fork")
+    })?;
+    // Emails are case-insensitive in practice; names are not identities at all.
+    if me.email.eq_ignore_ascii_case(&p.proposer.email) {
+        return Err(Refusal::new(
+            RefusalKind::SelfApproval,
+            format!(
+                "you proposed {} for {env}; an approver other than the proposer must approve it",
+                p.version
+            ),
+        )
+        .hint("ask a colleague to approve it"));
+    }
+    if !p.current {
+        return Err(Refusal::new(
+            RefusalKind::StaleProposal,
+            format!("the proposal for {env} is based on an old tip of the deploy branch"),
+        )
+        .hint(format!("propose it again (promote into {env})")));
+    }
+    let fork = s.fork()?;
+    let from = s
+        .pinned(env)
+        .map(|v| v.to_string())
+        .unwrap_or_else(|| "?".into());
+    let details = vec![
+        ("environment".into(), env.to_string()),
+        ("change".into(), format!("{from} → {}", p.version)),
+        ("proposed by".into(), p.proposer.to_string()),
+        ("approved by".into(), me.to_string()),
+        (
+            "commit".into(),
+            format!("{} with Approved-by: {me}", p.branch),
+        ),
+        (
+            "push".into(),
+            format!(
+                "{} {} (fast-forward); deletes {}",
+                fork.remote, fork.branch, p.branch
+            ),
+        ),
+        (
+            "then".into(),
+            "the pipeline deploys it and CodeDeploy shifts the alias".into(),
+        ),
+    ];
+    Ok(Planned {
+        plan: Plan::ApproveProposal {
+            env: env.clone(),
+            version: p.version.clone(),
+            proposer: p.proposer.clone(),
+            branch: p.branch.clone(),
+        },
+        details,
+        needs: Needs::default(),
+    })
+}
+
+pub(super) fn reject(s: &Snapshot, env: &EnvName, reason: &str) -> Result<Planned, Refusal> {
+    let fork = s.fork()?;
+    let p = proposal(s, env).ok_or_else(|| {
+        Refusal::new(
+            RefusalKind::NothingToDo,
+            format!("{env} has no proposal to reject"),
+        )
+    })?;
+    let reason = reason.trim();
+    let n = reason.chars().count();
+    if n < MIN_REASON {
+        return Err(Refusal::new(
+            RefusalKind::NotConfirmed,
+            format!("rejecting a proposal needs a reason of at least {MIN_REASON} characters ({n} given)"),
+        )
+        .hint("say why, so the proposer knows what to change (--reason \"…\")"));
+    }
+    let details = vec![
+        ("environment".into(), env.to_string()),
+        (
+            "proposal".into(),
+            format!("{} by {}", p.version, p.proposer),
+        ),
+        ("reason".into(), reason.to_string()),
+        (
+            "push".into(),
+            format!("{} deletes {}", fork.remote, p.branch),
+        ),
+        (
+            "then".into(),
+            "the pin of the deploy branch stays as it is".into(),
+        ),
+    ];
+    Ok(Planned {
+        plan: Plan::RejectProposal {
+            env: env.clone(),
+            version: p.version.clone(),
+            proposer: p.proposer.clone(),
+            branch: p.branch.clone(),
+            reason: reason.to_string(),
+        },
+        details,
+        needs: Needs::default(),
+    })
+}

@@ -65,6 +65,45 @@ pub enum Cmd {
         #[arg(long)]
         local: bool,
     },
+    /// Pin VERSION in ENV: a commit on the deploy branch, or a proposal where ENV requires
+    /// approval.
+    Pin {
+        env: String,
+        version: String,
+        /// Pin an unsigned or yanked version anyway; needs --reason.
+        #[arg(long = "override")]
+        override_check: bool,
+        #[command(flatten)]
+        act: ActArgs,
+    },
+    /// Carry FROM's pin to TO, or to the environment after FROM.
+    Promote {
+        from: String,
+        to: Option<String>,
+        /// Promote an unsigned or yanked version anyway; needs --reason.
+        #[arg(long = "override")]
+        override_check: bool,
+        #[command(flatten)]
+        act: ActArgs,
+    },
+    /// Approve ENV's proposal (someone else's), or open the manual gate its deployments wait at.
+    Approve {
+        env: String,
+        #[command(flatten)]
+        act: ActArgs,
+    },
+    /// Turn down ENV's proposal: its branch is deleted, the reason recorded.
+    Reject {
+        env: String,
+        #[command(flatten)]
+        act: ActArgs,
+    },
+    /// Return ENV to the version that served before, and revert its pin.
+    Rollback {
+        env: String,
+        #[command(flatten)]
+        act: ActArgs,
+    },
     /// Show the audit log.
     Audit {
         /// One JSON object a line, as stored.
@@ -73,4 +112,25 @@ pub enum Cmd {
     },
     /// Print shell completions.
     Completions { shell: clap_complete::Shell },
+}
+
+/// Options every mutating command takes.
+#[derive(Clone, Debug, clap::Args)]
+pub struct ActArgs {
+    /// Confirm without asking: required when there is no terminal.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// The environment's name, for a plan that asks for it to be typed (a protected
+    /// environment's rollback).
+    #[arg(long, value_name = "ENV")]
+    pub confirm: Option<String>,
+    /// Why: required by reject and by --override, recorded in the commit and the audit log.
+    #[arg(long, value_name = "TEXT")]
+    pub reason: Option<String>,
+    /// Show the plan and stop: nothing is changed.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Machine-readable output (schema shiftdeck.action/1, docs/cli.md).
+    #[arg(long)]
+    pub json: bool,
 }

@@ -6,8 +6,15 @@ use clap::{CommandFactory, Parser};
 use shiftdeck::app::runner::World;
 use shiftdeck::app::state::{Settings, State};
 use shiftdeck::audit_log::JsonlAudit;
-use shiftdeck::cli::{Cli, Cmd};
+use shiftdeck::cli::{ActArgs, Cli, Cmd};
+use shiftdeck::commands::{
+    self,
+    act::{ActOptions, TerminalPrompt},
+    exit,
+};
 use shiftdeck::config::Config;
+use shiftdeck::domain::version::Version;
+use shiftdeck::ops::Intent;
 use shiftdeck::ops::reads::Reads;
 use shiftdeck::ports::AuditLog;
 use shiftdeck::report::{status, versions};
@@ -16,21 +23,39 @@ use shiftdeck::tui::{self, Session};
 use shiftdeck::ui::{Keymap, Theme};
 
 /// Exit codes: 0 ok, 1 error, 2 usage (clap). The scripting commands will add 3 for refused.
-const EXIT_ERROR: u8 = 1;
+/// How a command ended when it did not succeed.
+enum Failure {
+    Error(String),
+    /// The command line was wrong: say what, exit 2.
+    Usage(String),
+    /// The command printed its own outcome; only the exit code is left to give.
+    Reported(u8),
+}
+
+impl From<String> for Failure {
+    fn from(message: String) -> Self {
+        Failure::Error(message)
+    }
+}
 
 fn main() -> ExitCode {
     let started = Instant::now();
     let cli = Cli::parse();
     match run(cli, started) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
+        Err(Failure::Error(message)) => {
             eprintln!("shiftdeck: {message}");
-            ExitCode::from(EXIT_ERROR)
+            ExitCode::from(exit::ERROR)
         }
+        Err(Failure::Usage(message)) => {
+            eprintln!("shiftdeck: {message}");
+            ExitCode::from(exit::USAGE)
+        }
+        Err(Failure::Reported(code)) => ExitCode::from(code),
     }
 }
 
-fn run(cli: Cli, started: Instant) -> Result<(), String> {
+fn run(cli: Cli, started: Instant) -> Result<(), Failure> {
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let theme = || Theme::load(cli.theme.as_deref(), no_color);
     let keymap = || match &cli.keymap {
@@ -45,7 +70,9 @@ fn run(cli: Cli, started: Instant) -> Result<(), String> {
             exit_after_first_frame,
         }) => {
             if !(speed.is_finite() && speed > 0.0) {
-                return Err(format!("--speed must be a positive number, not {speed}"));
+                return Err(Failure::Usage(format!(
+                    "--speed must be a positive number, not {speed}"
+                )));
             }
             let (theme, keymap) = (theme()?, keymap()?);
             let runtime = tokio::runtime::Runtime::new()
@@ -71,7 +98,7 @@ fn run(cli: Cli, started: Instant) -> Result<(), String> {
             let result = cockpit(&runtime, world, settings, theme, keymap, first_frame);
             // The temporary fork, origin and audit log go with the demo.
             drop(demo);
-            result
+            Ok(result?)
         }
         Some(Cmd::Doctor { local }) => {
             doctor(cli.config.as_deref())?;
@@ -80,7 +107,45 @@ fn run(cli: Cli, started: Instant) -> Result<(), String> {
             }
             let (runtime, world) = connect(&load(cli.config.as_deref())?.1)?;
             let snapshot = runtime.block_on(Reads::read(&world, None));
-            doctor_aws(&snapshot)
+            Ok(doctor_aws(&snapshot)?)
+        }
+        Some(Cmd::Pin {
+            env,
+            version,
+            override_check,
+            act,
+        }) => {
+            let version = parse_version(&version)?;
+            act_on(&cli.config, cli.read_only, &act, |_| Intent::Pin {
+                env: env.into(),
+                version,
+                override_check,
+            })
+        }
+        Some(Cmd::Promote {
+            from,
+            to,
+            override_check,
+            act,
+        }) => act_on(&cli.config, cli.read_only, &act, |_| Intent::Promote {
+            from: from.into(),
+            to: to.map(Into::into),
+            override_check,
+        }),
+        Some(Cmd::Approve { env, act }) => act_on(&cli.config, cli.read_only, &act, |_| {
+            Intent::Approve { env: env.into() }
+        }),
+        Some(Cmd::Reject { env, act }) => {
+            act_on(&cli.config, cli.read_only, &act, |a| Intent::Reject {
+                env: env.into(),
+                reason: a.reason.clone().unwrap_or_default(),
+            })
+        }
+        Some(Cmd::Rollback { env, act }) => {
+            act_on(&cli.config, cli.read_only, &act, |a| Intent::Rollback {
+                env: env.into(),
+                reason: a.reason.clone(),
+            })
         }
         Some(Cmd::Audit { json }) => {
             let log = JsonlAudit::in_data_dir().map_err(|e| e.full())?;
@@ -114,7 +179,9 @@ fn run(cli: Cli, started: Instant) -> Result<(), String> {
             let snapshot = runtime.block_on(Reads::read(&world, None));
             let report = versions::build(&snapshot);
             print_report(json, &report, versions::text(&report));
-            partial(snapshot.releases.result.is_err() || !report.errors.is_empty())
+            Ok(partial(
+                snapshot.releases.result.is_err() || !report.errors.is_empty(),
+            )?)
         }
         Some(Cmd::Status { env, json }) => {
             let (runtime, world) = connect(&load(cli.config.as_deref())?.1)?;
@@ -131,7 +198,7 @@ fn run(cli: Cli, started: Instant) -> Result<(), String> {
             let snapshot = runtime.block_on(Reads::read(&world, env.as_deref()));
             let report = status::build(&snapshot);
             print_report(json, &report, status::text(&report));
-            partial(snapshot.partial())
+            Ok(partial(snapshot.partial())?)
         }
         None => {
             let config = load(cli.config.as_deref())?.1;
@@ -153,13 +220,44 @@ fn run(cli: Cli, started: Instant) -> Result<(), String> {
                 refresh_metrics: Duration::from_secs(60),
                 pipeline_warning: Duration::from_secs(config.aws.pipeline_warning_minutes * 60),
             };
-            cockpit(&runtime, world, settings, theme, keymap, None)
+            Ok(cockpit(&runtime, world, settings, theme, keymap, None)?)
         }
     }
 }
 
 /// Every read call of a refresh, per environment and for the release bucket: OK with the calls
 /// made, or what failed with the IAM action and the fix.
+/// A malformed version on the command line is a usage error.
+fn parse_version(s: &str) -> Result<Version, Failure> {
+    Version::parse(s).map_err(|e| {
+        Failure::Usage(format!(
+            "{s:?} is not a version: {e}\n  hint: versions look like v1.2.3 (`shiftdeck versions` lists them)"
+        ))
+    })
+}
+
+/// Runs a mutating command; its exit code says how it ended.
+fn act_on(
+    config: &Option<std::path::PathBuf>,
+    read_only: bool,
+    act: &ActArgs,
+    intent: impl FnOnce(&ActArgs) -> Intent,
+) -> Result<(), Failure> {
+    let config = load(config.as_deref())?.1;
+    let options = ActOptions {
+        yes: act.yes,
+        confirm: act.confirm.clone(),
+        reason: act.reason.clone(),
+        dry_run: act.dry_run,
+        json: act.json,
+        read_only,
+    };
+    match commands::act::run(&config, intent(act), &options, &mut TerminalPrompt) {
+        exit::OK => Ok(()),
+        code => Err(Failure::Reported(code)),
+    }
+}
+
 fn doctor_aws(s: &Reads) -> Result<(), String> {
     let mut bad = 0;
     let mut fail = |what: String, e: &shiftdeck::ports::PortError| {

@@ -10,87 +10,22 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
+use emulators::account::{Shape, aws_env};
 use emulators::ministack::Ministack;
 use emulators::moto::Moto;
 use tmux::Tmux;
 
-fn git(dir: &Path, args: &[&str]) {
-    let ok = Command::new("git")
-        .current_dir(dir)
-        .args([
-            "-c",
-            "user.name=Test",
-            "-c",
-            "user.email=test@example.invalid",
-        ])
-        .args(args)
-        .status()
-        .unwrap()
-        .success();
-    assert!(ok, "git {args:?}");
-}
-
-/// Seeds the emulators with `envs`, makes a fork whose pins name v1.3.0 in dev and v1.2.0
-/// elsewhere, and writes the configuration; returns its path.
+/// dev and prod, both with a deployment.
 fn account(dir: &Path, moto: &Moto, ministack: &Ministack, envs: &[&str]) -> std::path::PathBuf {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let seeded = Command::new(emulators::venv().join("bin/python"))
-        .arg(root.join("tests/emulated/seed_account.py"))
-        .args([&moto.endpoint, &ministack.endpoint])
-        .arg(root.join("assets/demo/releases"))
-        .arg(envs.join(","))
-        .arg("1")
-        .output()
-        .unwrap();
-    assert!(
-        seeded.status.success(),
-        "seeding failed: {}",
-        String::from_utf8_lossy(&seeded.stderr)
-    );
-    let fork = dir.join("fork");
-    std::fs::create_dir_all(fork.join("lib")).unwrap();
-    let pins: String = envs
-        .iter()
-        .map(|e| {
-            let v = if *e == "dev" { "v1.3.0" } else { "v1.2.0" };
-            format!("export const {e}Version = \"{v}\";\n")
-        })
-        .collect();
-    std::fs::write(fork.join("lib/config.ts"), pins).unwrap();
-    git(dir, &["init", "-q", "--bare", "origin.git"]);
-    git(&fork, &["init", "-q", "-b", "main"]);
-    git(&fork, &["add", "-A"]);
-    git(&fork, &["commit", "-qm", "pins"]);
-    git(&fork, &["remote", "add", "origin", "../origin.git"]);
-    git(&fork, &["push", "-q", "origin", "main"]);
-    let key = std::fs::read_to_string(root.join("assets/demo/demo-key.pub")).unwrap();
-    let key = key.lines().nth(1).unwrap();
-    let mut config = format!(
-        "[release]\nbucket = \"ltbase-releases\"\nregion = \"us-east-1\"\npublic_key = \"{key}\"\n\n[fork]\npath = \"fork\"\n"
-    );
-    for e in envs {
-        config += &format!(
-            "\n[[env]]\nname = \"{e}\"\nregion = \"us-east-1\"\napplication = \"ltbase-{e}\"\npin = {{ file = \"lib/config.ts\", pattern = '{e}Version = \"{{version}}\"' }}\n"
-        );
-    }
-    let path = dir.join("shiftdeck.toml");
-    std::fs::write(&path, config).unwrap();
-    path
-}
-
-/// The environment that sends every service to its emulator, with test credentials.
-fn aws_env(moto: &Moto, ministack: &Ministack) -> Vec<(&'static str, String)> {
-    let m = moto.endpoint.clone();
-    vec![
-        ("AWS_ACCESS_KEY_ID", "test".into()),
-        ("AWS_SECRET_ACCESS_KEY", "test".into()),
-        ("AWS_EC2_METADATA_DISABLED", "true".into()),
-        ("AWS_ENDPOINT_URL_S3", m.clone()),
-        ("AWS_ENDPOINT_URL_LAMBDA", m.clone()),
-        ("AWS_ENDPOINT_URL_CODEDEPLOY", m.clone()),
-        ("AWS_ENDPOINT_URL_STS", m),
-        ("AWS_ENDPOINT_URL_CLOUDWATCH", ministack.endpoint.clone()),
-    ]
+    emulators::account::account(
+        dir,
+        moto,
+        ministack,
+        &Shape {
+            envs,
+            ..Shape::default()
+        },
+    )
 }
 
 #[test]

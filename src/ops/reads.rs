@@ -46,11 +46,18 @@ pub struct Reads {
 impl Reads {
     /// Reads the releases, the fork, and `only` (or every) environment's rollouts and identity.
     pub async fn read(world: &World, only: Option<&str>) -> Reads {
+        let only: Vec<&str> = only.into_iter().collect();
+        Self::read_envs(world, &only).await
+    }
+
+    /// Reads the releases, the fork, and the rollouts and identities of the environments named
+    /// in `only` (of all of them when it is empty).
+    pub async fn read_envs(world: &World, only: &[&str]) -> Reads {
         let now = || world.ports.clock.now();
         let envs: Vec<_> = world
             .environments
             .iter()
-            .filter(|e| only.is_none_or(|o| e.name == o))
+            .filter(|e| only.is_empty() || only.contains(&e.name.as_str()))
             .cloned()
             .collect();
         let releases = async {

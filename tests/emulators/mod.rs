@@ -2,6 +2,7 @@
 //! ministack (CloudWatch), started on free loopback ports and stopped when dropped.
 #![allow(dead_code)]
 
+pub mod account;
 pub mod ministack;
 pub mod moto;
 

@@ -57,6 +57,10 @@ pub enum Cmd {
         /// Machine-readable output (schema shiftdeck.status/1, docs/cli.md).
         #[arg(long)]
         json: bool,
+        /// Read and print again every SECS seconds (default 5) until interrupted; with --json,
+        /// one document a line.
+        #[arg(long, value_name = "SECS", num_args = 0..=1, default_missing_value = "5")]
+        watch: Option<u64>,
     },
     /// Check the configuration, the fork and every read AWS call, and say what is wrong and how
     /// to fix it.

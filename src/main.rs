@@ -183,22 +183,22 @@ fn run(cli: Cli, started: Instant) -> Result<(), Failure> {
                 snapshot.releases.result.is_err() || !report.errors.is_empty(),
             )?)
         }
-        Some(Cmd::Status { env, json }) => {
+        Some(Cmd::Status { env, json, watch }) => {
             let (runtime, world) = connect(&load(cli.config.as_deref())?.1)?;
             if let Some(name) = &env {
-                world.environment(name).map_err(|_| {
-                    let known: Vec<&str> =
-                        world.environments.iter().map(|e| e.name.as_str()).collect();
-                    format!(
-                        "no environment named {name}\n  hint: the configured environments are {}",
-                        known.join(", ")
-                    )
-                })?;
+                world
+                    .environment(name)
+                    .map_err(|e| Failure::Usage(e.full()))?;
             }
-            let snapshot = runtime.block_on(Reads::read(&world, env.as_deref()));
-            let report = status::build(&snapshot);
-            print_report(json, &report, status::text(&report));
-            Ok(partial(snapshot.partial())?)
+            match watch {
+                None => {
+                    let snapshot = runtime.block_on(Reads::read(&world, env.as_deref()));
+                    let report = status::build(&snapshot);
+                    print_report(json, &report, status::text(&report));
+                    Ok(partial(snapshot.partial())?)
+                }
+                Some(secs) => runtime.block_on(watch_status(&world, env.as_deref(), json, secs)),
+            }
         }
         None => {
             let config = load(cli.config.as_deref())?.1;
@@ -227,6 +227,43 @@ fn run(cli: Cli, started: Instant) -> Result<(), Failure> {
 
 /// Every read call of a refresh, per environment and for the release bucket: OK with the calls
 /// made, or what failed with the IAM action and the fix.
+/// `status --watch`: a report every `secs` seconds until interrupted. On a terminal each
+/// replaces the last; otherwise (and with `--json`, one compact document a line) they follow
+/// one another, so a script can read them as a stream.
+async fn watch_status(
+    world: &World,
+    env: Option<&str>,
+    json: bool,
+    secs: u64,
+) -> Result<(), Failure> {
+    use std::io::IsTerminal;
+    let interval = Duration::from_secs(secs.max(1));
+    let tty = std::io::stdout().is_terminal();
+    let rounds = async {
+        loop {
+            let started = tokio::time::Instant::now();
+            let snapshot = Reads::read(world, env).await;
+            let report = status::build(&snapshot);
+            if json {
+                println!("{}", serde_json::to_string(&report).unwrap_or_default());
+            } else {
+                if tty {
+                    // Clear the screen and home the cursor: the newest report stands alone.
+                    print!("\x1b[2J\x1b[H");
+                }
+                print!("{}", status::text(&report));
+                println!();
+            }
+            tokio::time::sleep_until(started + interval).await;
+        }
+    };
+    // Interrupting ends the watch at once, also in the middle of a read.
+    tokio::select! {
+        () = rounds => Ok(()),
+        _ = tokio::signal::ctrl_c() => Ok(()),
+    }
+}
+
 /// A malformed version on the command line is a usage error.
 fn parse_version(s: &str) -> Result<Version, Failure> {
     Version::parse(s).map_err(|e| {

@@ -426,3 +426,43 @@ fn a_protected_rollback_needs_its_name_and_reverts_the_pin_even_when_codedeploy_
     assert_eq!(last["action"], "rollback");
     assert_eq!(last["outcome"], "failed");
 }
+
+#[test]
+fn status_watch_streams_one_document_a_line_and_an_unknown_environment_is_a_usage_error() {
+    use std::io::BufRead;
+    let a = seeded();
+    let unknown = a.run(&["status", "qa"]);
+    assert_eq!(unknown.code, 2, "{}", unknown.stderr);
+    assert!(
+        unknown.stderr.contains("dev, staging, prod"),
+        "{}",
+        unknown.stderr
+    );
+
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_shiftdeck"))
+        .env("HOME", a.dir.path())
+        .envs(a.env.clone())
+        .arg("--config")
+        .arg(&a.config)
+        .args(["status", "staging", "--json", "--watch", "1"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut read_at = Vec::new();
+    for _ in 0..2 {
+        let line = lines.next().expect("a document").unwrap();
+        let doc: Value = serde_json::from_str(&line).unwrap();
+        assert_eq!(doc["schema"], "shiftdeck.status/1");
+        assert_eq!(doc["environments"][0]["name"], "staging");
+        read_at.push(
+            doc["environments"][0]["read_at"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_ne!(read_at[0], read_at[1], "each document is a fresh read");
+}

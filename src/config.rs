@@ -20,6 +20,31 @@ pub struct Config {
     pub ui: UiConfig,
     #[serde(default)]
     pub aws: AwsConfig,
+    #[serde(default)]
+    pub rules: RulesConfig,
+}
+
+/// What the rules of promote and pin weigh; every key may be left out.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RulesConfig {
+    /// How long a failed shift, a rollback or a fired alarm counts against a version: within
+    /// it, pinning or promoting that version needs an override with a reason.
+    pub failure_window_hours: u64,
+}
+
+impl Default for RulesConfig {
+    fn default() -> Self {
+        Self {
+            failure_window_hours: 72,
+        }
+    }
+}
+
+impl RulesConfig {
+    pub fn failure_window(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.failure_window_hours * 3600)
+    }
 }
 
 #[derive(Clone, Debug, Deserialize)]

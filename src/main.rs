@@ -92,6 +92,7 @@ fn run(cli: Cli, started: Instant) -> Result<(), Failure> {
                 refresh_idle: Duration::from_secs_f64(5.0 * speed),
                 refresh_metrics: Duration::ZERO,
                 pipeline_warning: Duration::from_secs(15 * 60),
+                failure_window: shiftdeck::ops::failures::DEFAULT_WINDOW,
             };
             let world = World::new(demo.ports.clone(), demo.environments.clone());
             let first_frame = exit_after_first_frame.then_some(started);
@@ -219,6 +220,7 @@ fn run(cli: Cli, started: Instant) -> Result<(), Failure> {
                 refresh_idle: Duration::from_secs(30),
                 refresh_metrics: Duration::from_secs(60),
                 pipeline_warning: Duration::from_secs(config.aws.pipeline_warning_minutes * 60),
+                failure_window: config.rules.failure_window(),
             };
             Ok(cockpit(&runtime, world, settings, theme, keymap, None)?)
         }
@@ -288,6 +290,7 @@ fn act_on(
         dry_run: act.dry_run,
         json: act.json,
         read_only,
+        failure_window: config.rules.failure_window(),
     };
     match commands::act::run(&config, intent(act), &options, &mut TerminalPrompt) {
         exit::OK => Ok(()),

@@ -32,6 +32,7 @@ async fn cockpit(read_only: bool) -> Cockpit {
         refresh_idle: Duration::from_secs(100),
         refresh_metrics: Duration::ZERO,
         pipeline_warning: Duration::from_secs(15 * 60),
+        failure_window: shiftdeck::ops::failures::DEFAULT_WINDOW,
     };
     let state = State::new(settings, demo.ports.clock.now());
     let world = World::new(demo.ports.clone(), demo.environments.clone());
@@ -591,4 +592,145 @@ async fn a_filter_narrows_the_list_of_the_pane_it_was_started_in() {
         .collect();
     assert_eq!(groups, ["worker"]);
     assert_eq!(c.app.state.visible_releases().len(), all_versions);
+}
+
+/// prod approved, its gate opened and its shift from v1.2.0 to v1.2.1 finished.
+async fn prod_on_v1_2_1(c: &mut Cockpit) {
+    c.select_env("prod").await;
+    c.confirm(Command::Approve, &["Dana Reyes", "v1.2.1"], &[])
+        .await;
+    c.advance(Duration::from_secs(3 * 60)).await;
+    c.confirm(
+        Command::Approve,
+        &["PutLifecycleEventHookExecutionStatus"],
+        &[],
+    )
+    .await;
+    c.advance(Duration::from_secs(30 * 60)).await;
+    assert_eq!(
+        c.status_of("prod"),
+        [DeploymentStatus::Succeeded, DeploymentStatus::Succeeded]
+    );
+}
+
+#[tokio::test]
+async fn after_a_rollback_rollback_never_offers_the_version_rolled_back_from() {
+    let mut c = cockpit(false).await;
+    prod_on_v1_2_1(&mut c).await;
+    c.app.press(Command::Rollback).await;
+    let text = c.modal_text();
+    assert!(
+        text.contains("LambdaAllAtOnce v1.2.1") && text.contains("→ v1.2.0"),
+        "{text}"
+    );
+    c.app.type_text("prod").await;
+    c.app.press(Command::Confirm).await;
+    assert_eq!(c.app.state.modal, None, "{}", c.modal_text());
+    c.advance(Duration::from_secs(5 * 60)).await;
+    assert_eq!(c.app.state.pinned("prod").unwrap().as_str(), "v1.2.0");
+
+    c.app.press(Command::Rollback).await;
+    let text = c.modal_text();
+    assert!(
+        !text.contains("v1.2.1"),
+        "a rollback must not go forward: {text}"
+    );
+    assert!(text.contains("nothing to roll back in prod"), "{text}");
+}
+
+#[tokio::test]
+async fn after_pinning_an_older_version_rollback_does_not_offer_the_newer_one() {
+    let mut c = cockpit(false).await;
+    // staging runs v1.2.1; pinning v1.2.0 there is how a release manager goes back by hand.
+    c.select_version("v1.2.0").await;
+    c.select_env_keeping_focus("staging").await;
+    c.confirm(Command::Promote, &["v1.2.1 → v1.2.0"], &[]).await;
+    c.app.state.focus = Pane::Environments;
+    // Before the pipeline deploys it, reverting the pin would go forward.
+    c.app.press(Command::Rollback).await;
+    let text = c.modal_text();
+    assert!(
+        text.contains("nothing to roll back in staging") && text.contains("older than the v1.2.1"),
+        "{text}"
+    );
+    c.app.press(Command::Cancel).await;
+    // Once deployed, the deployment itself went back: redeploying v1.2.1 would go forward.
+    c.advance(Duration::from_secs(20 * 60)).await;
+    assert!(
+        c.status_of("staging")
+            .iter()
+            .all(|s| *s == DeploymentStatus::Succeeded),
+        "{:?}",
+        c.status_of("staging")
+    );
+    c.app.press(Command::Rollback).await;
+    let text = c.modal_text();
+    assert!(
+        text.contains("already went back from v1.2.1 to v1.2.0"),
+        "{text}"
+    );
+    assert!(!text.contains("CreateDeployment"), "{text}");
+}
+
+#[tokio::test]
+async fn a_rollback_says_plainly_that_it_goes_back_to_an_older_version() {
+    let mut c = cockpit(false).await;
+    prod_on_v1_2_1(&mut c).await;
+    c.app.press(Command::Rollback).await;
+    let text = c.modal_text();
+    assert!(
+        text.contains("direction: back to v1.2.0, older than the v1.2.1 that runs now"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn a_version_rolled_back_in_dev_is_not_promoted_without_a_typed_reason() {
+    let mut c = cockpit(false).await;
+    c.select_env("dev").await;
+    c.app.press(Command::InjectFault).await;
+    c.advance(Duration::from_secs(3 * 60)).await;
+    assert_eq!(c.app.state.pinned("dev").unwrap().as_str(), "v1.3.0");
+
+    // p from dev: refused with what happened where and when.
+    c.app.press(Command::Promote).await;
+    let text = c.modal_text();
+    assert!(text.starts_with("Cannot promote"), "{text}");
+    assert!(
+        text.contains("v1.3.0 was rolled back")
+            && text.contains("in dev")
+            && text.contains("alarm"),
+        "{text}"
+    );
+    assert!(text.contains("deployment d-"), "{text}");
+    c.app.press(Command::Cancel).await;
+    assert_eq!(c.audit().last().unwrap().outcome, Outcome::Refused);
+    // Pinning it in staging from the versions pane is refused the same way.
+    c.select_version("v1.3.0").await;
+    c.select_env_keeping_focus("staging").await;
+    c.app.press(Command::Promote).await;
+    assert!(
+        c.modal_text().contains("v1.3.0 was rolled back"),
+        "{}",
+        c.modal_text()
+    );
+    c.app.press(Command::Cancel).await;
+
+    // P sets it aside with a reason that goes into the commit.
+    c.app.press(Command::PromoteOverride).await;
+    assert!(
+        c.modal_text().contains("OVERRIDE: v1.3.0 was rolled back"),
+        "{}",
+        c.modal_text()
+    );
+    c.app.type_text("the alarm was a false positive").await;
+    c.app.press(Command::Confirm).await;
+    assert_eq!(c.app.state.modal, None, "{}", c.modal_text());
+    assert_eq!(c.app.state.pinned("staging").unwrap().as_str(), "v1.3.0");
+    let log = c.git(&["log", "-1", "--format=%B", "main"]);
+    assert!(
+        log.contains("Override: v1.3.0 was rolled back")
+            && log.contains("Reason: the alarm was a false positive"),
+        "{log}"
+    );
 }

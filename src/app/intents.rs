@@ -34,6 +34,7 @@ pub fn snapshot(state: &State) -> Snapshot<'_> {
         read_only: state.settings.read_only,
         busy: state.busy.as_deref(),
         now: state.now,
+        failure_window: state.settings.failure_window,
     }
 }
 

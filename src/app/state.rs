@@ -152,6 +152,8 @@ pub struct Settings {
     pub refresh_metrics: Duration,
     /// How long after a pushed pin a deployment of it should have appeared.
     pub pipeline_warning: Duration,
+    /// How long a failure counts against a version (the rules' `failure_window_hours`).
+    pub failure_window: Duration,
 }
 
 impl Settings {

@@ -38,6 +38,7 @@ fn state(read_only: bool) -> State {
             refresh_idle: Duration::from_secs(30),
             refresh_metrics: Duration::ZERO,
             pipeline_warning: Duration::from_secs(15 * 60),
+            failure_window: crate::ops::failures::DEFAULT_WINDOW,
         },
         Timestamp(1_000_000),
     )

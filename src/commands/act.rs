@@ -25,6 +25,8 @@ pub struct ActOptions {
     pub dry_run: bool,
     pub json: bool,
     pub read_only: bool,
+    /// How long a failure counts against a version.
+    pub failure_window: std::time::Duration,
 }
 
 /// Where the command's questions are asked and answered: a terminal, or nowhere.
@@ -63,6 +65,7 @@ pub fn run(config: &Config, intent: Intent, opts: &ActOptions, prompt: &mut dyn 
         read_only: false,
         busy: None,
         now: crate::domain::time::Timestamp(0),
+        failure_window: config.rules.failure_window(),
     };
     for name in &names {
         if let Err(r) = offline.stage(&crate::domain::env::EnvName::new(name.as_str())) {
@@ -119,7 +122,7 @@ async fn act(
     // Planned, shown and confirmed until the plan confirmed is the plan of the latest reads.
     loop {
         let now = world.ports.clock.now();
-        let snapshot = reads.snapshot(world, opts.read_only, now);
+        let snapshot = reads.snapshot(world, opts.read_only, now, opts.failure_window);
         let planned = match ops::plan(&snapshot, &intent) {
             Ok(p) => p,
             Err(refusal) => {

@@ -274,6 +274,16 @@ pub fn rollback_plan(target: &Target) -> Result<RollbackPlan, String> {
     }
     match latest.status {
         DeploymentStatus::Succeeded => {
+            if let (Some(before), Some(now)) = (&latest.from.release, &latest.to.release)
+                && before > now
+            {
+                // Someone already went back (an older version was pinned and deployed):
+                // returning to the version it replaced would be a roll forward.
+                return Err(format!(
+                    "{}: the last deployment ({}) already went back from {before} to {now}; returning to {before} would go forward, so promote it to move on",
+                    target.group, latest.deployment_id
+                ));
+            }
             if latest.from == latest.to {
                 return Err(format!(
                     "{}: the last deployment did not change the version",

@@ -10,6 +10,7 @@
 pub mod audit;
 pub mod deadline;
 pub mod execute;
+pub mod failures;
 #[cfg(test)]
 pub(crate) mod fixtures;
 pub mod intent;

@@ -6,7 +6,10 @@ use crate::domain::env::EnvName;
 use crate::domain::version::Version;
 use crate::ports::PROPOSAL_PREFIX;
 
+use super::failures::failures_of;
 use super::plan::{Needs, Plan, Planned};
+
+const OVERRIDE_HINT: &str = "to pin it anyway, override with a reason (P in the cockpit, --override --reason \"…\" on the command line)";
 use super::refusal::{Refusal, RefusalKind};
 use super::snapshot::Snapshot;
 
@@ -91,19 +94,29 @@ pub(super) fn pin(
         )));
     }
     let release = s.release(version)?;
-    let override_of = match release.status.pinnable(version) {
-        Ok(()) => None,
+    let mut overridden = Vec::new();
+    match release.status.pinnable(version) {
+        Ok(()) => {}
         Err(why) if !release.status.overridable() => {
             return Err(Refusal::new(RefusalKind::NotOverridable, why)
                 .hint("this cannot be overridden: ask the vendor to publish the version again"));
         }
         Err(why) if !override_check => {
-            return Err(Refusal::new(RefusalKind::Unverified, why).hint(
-                "to pin it anyway, override with a reason (P in the cockpit, --override --reason \"…\" on the command line)",
-            ));
+            return Err(Refusal::new(RefusalKind::Unverified, why).hint(OVERRIDE_HINT));
         }
-        Err(why) => Some(why),
-    };
+        Err(why) => overridden.push(why),
+    }
+    let failures = failures_of(s, version, s.failure_window);
+    if !failures.is_empty() {
+        let lines: Vec<String> = failures.iter().map(|f| f.line(version)).collect();
+        if !override_check {
+            return Err(
+                Refusal::new(RefusalKind::FailedUpstream, lines.join("; ")).hint(OVERRIDE_HINT)
+            );
+        }
+        overridden.extend(lines);
+    }
+    let override_of = (!overridden.is_empty()).then(|| overridden.join("; "));
     let from = s.pinned(env).cloned();
     if from.as_ref() == Some(version) {
         return Err(Refusal::new(

@@ -28,6 +28,18 @@ pub(super) fn rollback(
     // deployed the pin yet. Either way the next pipeline run would deploy the pinned version, so
     // reverting the pin is the whole rollback.
     let pin_revert = match traffic_off_the_pin(rollout, pinned.as_ref()) {
+        Some(serving) if pinned.as_ref().is_some_and(|p| &serving > p) => {
+            // The pin already names an older version than the one serving: the pipeline has
+            // not deployed it yet. "Reverting" the pin to what serves would go forward.
+            let pin = pinned.as_ref().map(|p| p.to_string()).unwrap_or_default();
+            return Err(Refusal::new(
+                RefusalKind::NothingToDo,
+                format!(
+                    "nothing to roll back in {env}: its pin {pin} is already older than the {serving} that serves; the pipeline deploys the pin next"
+                ),
+            )
+            .hint("wait for that deployment, then roll back further if it is still needed"));
+        }
         Some(good) => pinned.map(|bad| (bad, good)),
         None => {
             for t in &rollout.targets {
@@ -78,6 +90,9 @@ pub(super) fn rollback(
             "unchanged (already on the version traffic returns to)".into(),
         )),
     }
+    if let Some(line) = direction(&steps, pin_revert.as_ref()) {
+        details.push(("direction".into(), line));
+    }
     for why in &refusals {
         details.push(("skipped".into(), why.clone()));
     }
@@ -105,6 +120,23 @@ pub(super) fn rollback(
             typed_name: stage.protected.then(|| env.clone()),
             override_of: None,
         },
+    })
+}
+
+/// Says plainly whether the rollback returns to an older version than the one that runs now.
+fn direction(steps: &[(String, RollbackPlan)], pin: Option<&(Version, Version)>) -> Option<String> {
+    let (now, back) = match steps.first().map(|(_, p)| p) {
+        Some(RollbackPlan::Redeploy(r)) => (r.from.release.clone()?, r.to.release.clone()?),
+        // A running shift is moving to the pinned version; stopping it returns to `to`.
+        Some(RollbackPlan::Stop { to, .. }) => (pin?.0.clone(), to.release.clone()?),
+        None => pin.map(|(bad, good)| (bad.clone(), good.clone()))?,
+    };
+    Some(match back.cmp(&now) {
+        std::cmp::Ordering::Less => format!("back to {back}, older than the {now} that runs now"),
+        std::cmp::Ordering::Greater => {
+            format!("to {back}, which is NEWER than the {now} that runs now")
+        }
+        std::cmp::Ordering::Equal => format!("stays on {now}"),
     })
 }
 

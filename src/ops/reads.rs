@@ -117,7 +117,13 @@ impl Reads {
     }
 
     /// What planning sees of these reads, for `world`'s environments.
-    pub fn snapshot<'a>(&'a self, world: &World, read_only: bool, now: Timestamp) -> Snapshot<'a> {
+    pub fn snapshot<'a>(
+        &'a self,
+        world: &World,
+        read_only: bool,
+        now: Timestamp,
+        failure_window: std::time::Duration,
+    ) -> Snapshot<'a> {
         Snapshot {
             stages: world.environments.iter().map(|e| e.stage()).collect(),
             releases: self.releases.result.as_ref().ok().map(Vec::as_slice),
@@ -131,6 +137,7 @@ impl Reads {
             read_only,
             busy: None,
             now,
+            failure_window,
         }
     }
 }

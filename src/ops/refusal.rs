@@ -19,6 +19,9 @@ pub enum RefusalKind {
     Unverified,
     /// The version may not be pinned at all (bad signature, integrity mismatch).
     NotOverridable,
+    /// The version failed, was rolled back or fired an alarm somewhere recently: `override`
+    /// may set that aside, with a reason.
+    FailedUpstream,
     /// The version is still being canaried upstream, or a shift runs in the target.
     Shifting,
     /// The fork's work tree has changes, or its branch is not the remote's.

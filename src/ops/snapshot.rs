@@ -27,6 +27,8 @@ pub struct Snapshot<'a> {
     /// An action still running (the cockpit runs one at a time).
     pub busy: Option<&'a str>,
     pub now: Timestamp,
+    /// How long a failed shift, a rollback or a fired alarm counts against a version.
+    pub failure_window: std::time::Duration,
 }
 
 impl<'a> Snapshot<'a> {

@@ -63,6 +63,7 @@ impl World {
             read_only: self.read_only,
             busy: None,
             now: Timestamp(0),
+            failure_window: failures::DEFAULT_WINDOW,
         }
     }
 
@@ -296,4 +297,31 @@ fn approving_ones_own_proposal_is_refused_whatever_the_case_of_the_email() {
         .plan,
         Plan::RejectProposal { .. }
     ));
+}
+
+#[test]
+fn a_failure_counts_against_a_version_only_within_the_window() {
+    let mut w = World::new();
+    let mut failed = shift("d-7", "v1.2.0", "v1.3.0", DeploymentStatus::Failed);
+    failed.completed_at = Some(Timestamp(0));
+    w.rollouts
+        .insert("dev".into(), rollout("dev", Some(failed)));
+    let promote = Intent::Promote {
+        from: env("dev"),
+        to: None,
+        override_check: false,
+    };
+    let r = refused(w.plan(promote.clone()));
+    assert_eq!(r.kind, RefusalKind::FailedUpstream);
+    assert!(
+        r.message
+            .contains("v1.3.0 failed in dev (api, deployment d-7)"),
+        "{}",
+        r.message
+    );
+    // Three days and a minute later it no longer counts.
+    let later = Timestamp((failures::DEFAULT_WINDOW.as_millis() + 60_000) as i64);
+    let mut s = w.snapshot();
+    s.now = later;
+    assert!(plan(&s, &promote).is_ok());
 }

@@ -579,6 +579,7 @@ mod tests {
             refresh_idle: Duration::from_secs(30),
             refresh_metrics: Duration::ZERO,
             pipeline_warning: Duration::from_secs(15 * 60),
+            failure_window: crate::ops::failures::DEFAULT_WINDOW,
         };
         let every = settings.refresh_releases();
         let mut state = State::new(settings, t0);

@@ -363,6 +363,7 @@ fn settings() -> Settings {
         refresh_idle: Duration::from_secs(30),
         refresh_metrics: Duration::ZERO,
         pipeline_warning: Duration::from_secs(15 * 60),
+        failure_window: shiftdeck::ops::failures::DEFAULT_WINDOW,
     }
 }
 

@@ -11,6 +11,10 @@ use shiftdeck::app::state::State;
 use shiftdeck::ui::{Keymap, Theme, draw};
 
 fn render(state: &State, width: u16, height: u16, theme: &Theme) -> TestBackend {
+    // The fixtures are states built by hand, not by `update`, which keeps this in step.
+    let mut state = state.clone();
+    state.availability = shiftdeck::app::intents::availability(&state);
+    let state = &state;
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
     terminal
         .draw(|frame| draw(frame, state, &Keymap::default(), theme))

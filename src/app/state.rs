@@ -9,6 +9,8 @@ use crate::domain::release::Release;
 use crate::domain::time::Timestamp;
 use crate::domain::version::Version;
 use crate::ops::{Intent, Needs, Planned};
+
+use super::action::Command;
 use crate::ports::{AwsIdentity, EnvRollout, ForkStatus, Identity, PortError, VersionMetrics};
 
 pub use crate::ops::{Gate, Plan};
@@ -201,6 +203,8 @@ pub struct State {
     pub quit: bool,
     /// Something visible changed since the last frame.
     pub needs_redraw: bool,
+    /// For each action key: what it would do now, or why it cannot; kept by `update`.
+    pub availability: Vec<(Command, Result<String, String>)>,
 }
 
 impl State {
@@ -239,6 +243,7 @@ impl State {
             busy: None,
             quit: false,
             needs_redraw: true,
+            availability: Vec::new(),
         }
     }
 

@@ -8,7 +8,7 @@ use crate::ops::{self, Intent, Plan, Refusal, RefusalKind, summary};
 use crate::ports::{EnvRollout, ErrorKind, MetricTarget, PortError};
 
 use super::action::{Action, Command, Effect, Execution, Fetched, Source};
-use super::intents::{plan_for, snapshot};
+use super::intents::{availability, plan_for, snapshot};
 use super::state::{Confirm, FilterScope, Modal, Pane, Remote, State};
 
 pub use crate::ops::plan::MIN_REASON;
@@ -84,6 +84,9 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
     }
     state.needs_redraw = true;
     clamp_selection(state);
+    // What each action would do changes only with what was read, selected or done: worked out
+    // here, once, rather than on every frame.
+    state.availability = availability(state);
     effects
 }
 

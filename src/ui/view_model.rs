@@ -3,7 +3,6 @@
 use std::time::Duration;
 
 use crate::app::action::Command;
-use crate::app::intents::availability;
 use crate::app::state::{Confirm, FilterScope, Input, LogEntry, Modal, Pane, Remote, State};
 use crate::domain::audit::Outcome;
 use crate::domain::env::Environment;
@@ -238,8 +237,10 @@ impl<'a> ViewModel<'a> {
             }),
             failing_reads,
         };
-        let actions = availability(state)
-            .into_iter()
+        let actions = state
+            .availability
+            .iter()
+            .cloned()
             .map(|(command, plan)| ActionHint {
                 command,
                 key: keymap

@@ -193,6 +193,7 @@ pub(super) fn pin(
         ),
         ("push".into(), push),
     ];
+    details.extend(changelog(s, from.as_ref(), version));
     if fork.behind > 0 {
         details.push((
             "remote".into(),
@@ -246,4 +247,46 @@ pub(super) fn pin(
             override_of,
         },
     })
+}
+
+/// The release notes of every version the pin moves across, oldest first: what is about to
+/// ship (or, going back, what is about to be taken away).
+fn changelog(s: &Snapshot, from: Option<&Version>, to: &Version) -> Vec<(String, String)> {
+    let (Some(releases), Some(from)) = (s.releases, from) else {
+        return Vec::new();
+    };
+    let (low, high, label) = if to > from {
+        (from, to, "ships")
+    } else {
+        (to, from, "takes away")
+    };
+    let mut crossed: Vec<_> = releases
+        .iter()
+        .filter(|r| &r.version > low && &r.version <= high)
+        .collect();
+    crossed.sort_by(|a, b| a.version.cmp(&b.version));
+    crossed
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let notes = r
+                .notes
+                .as_deref()
+                .map(|n| n.split_whitespace().collect::<Vec<_>>().join(" "))
+                .filter(|n| !n.is_empty())
+                .unwrap_or_else(|| "(no release notes)".into());
+            let status = match r.status.label() {
+                "verified" => String::new(),
+                other => format!(" ({other})"),
+            };
+            (
+                if i == 0 {
+                    label.to_string()
+                } else {
+                    String::new()
+                },
+                format!("{}{status}: {notes}", r.version),
+            )
+        })
+        .collect()
 }

@@ -325,3 +325,45 @@ fn a_failure_counts_against_a_version_only_within_the_window() {
     s.now = later;
     assert!(plan(&s, &promote).is_ok());
 }
+
+#[test]
+fn a_pin_change_lists_the_release_notes_of_every_version_it_crosses() {
+    let mut w = World::new();
+    w.releases.push(release(
+        "v1.2.5",
+        ReleaseStatus::Yanked("leaks sessions".into()),
+    ));
+    w.releases[1].notes = Some("faster\n cold starts".into());
+    let promote = w
+        .plan(Intent::Promote {
+            from: env("dev"),
+            to: None,
+            override_check: false,
+        })
+        .unwrap();
+    let notes: Vec<&(String, String)> = promote
+        .details
+        .iter()
+        .skip_while(|(l, _)| l != "ships")
+        .take(2)
+        .collect();
+    assert_eq!(
+        notes,
+        [
+            &(
+                "ships".to_string(),
+                "v1.2.5 (yanked): (no release notes)".to_string()
+            ),
+            &(String::new(), "v1.3.0: faster cold starts".to_string()),
+        ]
+    );
+    let back = w.plan(pin("dev", "v1.2.0")).unwrap();
+    assert!(
+        back.details.contains(&(
+            "takes away".to_string(),
+            "v1.2.5 (yanked): (no release notes)".to_string()
+        )),
+        "{:?}",
+        back.details
+    );
+}

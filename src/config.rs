@@ -189,16 +189,6 @@ impl Config {
                     "give each [[env]] its own name",
                 ));
             }
-            if let Some(accent) = env.accent.as_deref().filter(|a| !crate::ui::is_accent(a)) {
-                return Err(err(
-                    find_line(text, accent).or(line),
-                    format!(
-                        "the accent {accent:?} of {} is neither a theme role nor a colour",
-                        env.name
-                    ),
-                    "use a role such as protected or warn, a colour name such as magenta, or #rrggbb",
-                ));
-            }
             match &env.pin.rule {
                 PinRule::Pattern(p) if p.contains('\n') => {
                     return Err(err(
@@ -412,26 +402,6 @@ protected = true
         let text = example().replace(KEY, "not-a-key");
         let e = Config::parse(&text, Path::new("x.toml")).unwrap_err();
         assert_eq!(e.line, Some(3), "{e}");
-    }
-
-    #[test]
-    fn an_accent_must_be_a_role_or_a_colour() {
-        let with = |accent: &str| {
-            let text = example().replace(
-                "protected = true\n",
-                &format!("protected = true\naccent = \"{accent}\"\n"),
-            );
-            Config::parse(&text, Path::new("x.toml"))
-        };
-        for ok in ["warn", "magenta", "#ff8800"] {
-            assert!(with(ok).is_ok(), "{ok}");
-        }
-        let e = with("mauvish").unwrap_err();
-        assert_eq!(e.line, Some(19), "{e}");
-        assert!(
-            e.message.contains("mauvish") && e.hint.contains("#rrggbb"),
-            "{e}"
-        );
     }
 
     #[test]

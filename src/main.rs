@@ -202,7 +202,8 @@ fn run(cli: Cli, started: Instant) -> Result<(), Failure> {
             }
         }
         None => {
-            let config = load(cli.config.as_deref())?.1;
+            let (path, config) = load(cli.config.as_deref())?;
+            shiftdeck::ui::check_accents(&config.environments, &path)?;
             let (runtime, world) = connect(&config)?;
             let theme = Theme::load(
                 cli.theme.as_deref().or(config.ui.theme.as_deref()),
@@ -404,6 +405,7 @@ fn partial(failed: bool) -> Result<(), String> {
 fn doctor(explicit: Option<&std::path::Path>) -> Result<(), String> {
     let path = Config::discover(explicit).map_err(|e| e.to_string())?;
     let config = Config::load(&path).map_err(|e| e.to_string())?;
+    shiftdeck::ui::check_accents(&config.environments, &path)?;
     println!("config   ok  {}", path.display());
     let fork =
         shiftdeck::git::GitFork::open(&config.fork.path, &config.fork.remote, &config.fork.branch)

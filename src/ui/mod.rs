@@ -18,7 +18,7 @@ mod versions_pane;
 mod view_model;
 
 pub use keymap::Keymap;
-pub use theme::{Theme, is_accent};
+pub use theme::{Theme, check_accents, is_accent};
 
 use ratatui::Frame;
 

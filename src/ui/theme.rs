@@ -63,6 +63,27 @@ pub fn is_accent(text: &str) -> bool {
     ROLES.contains(&text) || Color::from_str(text).is_ok()
 }
 
+/// Checks every environment's accent where themes give accents their meaning; `file` is the
+/// configuration they came from, for the line in the error.
+pub fn check_accents(envs: &[Environment], file: &std::path::Path) -> Result<(), String> {
+    for env in envs {
+        if let Some(accent) = env.accent.as_deref().filter(|a| !is_accent(a)) {
+            let line = std::fs::read_to_string(file).ok().and_then(|text| {
+                text.lines()
+                    .position(|l| l.contains("accent") && l.contains(accent))
+                    .map(|i| format!(":{}", i + 1))
+            });
+            return Err(format!(
+                "{}{}: the accent {accent:?} of {} is neither a theme role nor a colour\n  hint: use a role such as protected or warn, a colour name such as magenta, or #rrggbb",
+                file.display(),
+                line.unwrap_or_default(),
+                env.name
+            ));
+        }
+    }
+    Ok(())
+}
+
 impl Theme {
     /// A compiled-in theme by name, or a theme file by path; with `no_color` only modifiers are
     /// used, whatever the theme says.
@@ -237,6 +258,41 @@ mod tests {
         assert!(
             err.contains("role text") && err.contains("not a colour"),
             "{err}"
+        );
+    }
+}
+
+#[cfg(test)]
+mod accent_tests {
+    use super::*;
+
+    #[test]
+    fn an_accent_must_be_a_role_or_a_colour_and_the_error_names_file_and_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("shiftdeck.toml");
+        std::fs::write(&file, "[[env]]\nname = \"prod\"\naccent = \"mauvish\"\n").unwrap();
+        let env = |accent: &str| Environment {
+            name: "prod".into(),
+            pin: crate::domain::pin::PinLocator {
+                file: "cdk.json".into(),
+                rule: crate::domain::pin::PinRule::JsonPointer("/context/prod".into()),
+            },
+            region: None,
+            profile: None,
+            application: String::new(),
+            deployment_groups: Vec::new(),
+            requires_approval: false,
+            protected: true,
+            accent: Some(accent.into()),
+            alias: "Prod".into(),
+        };
+        for ok in ["warn", "magenta", "#ff8800"] {
+            assert!(check_accents(&[env(ok)], &file).is_ok(), "{ok}");
+        }
+        let e = check_accents(&[env("mauvish")], &file).unwrap_err();
+        assert!(
+            e.contains("shiftdeck.toml:3: ") && e.contains("mauvish") && e.contains("#rrggbb"),
+            "{e}"
         );
     }
 }

@@ -425,15 +425,7 @@ fn command_of(intent: &Intent) -> Command {
 }
 
 fn actor<'a>(state: &'a State, env: &str) -> Actor<'a> {
-    Actor {
-        now: state.now,
-        git: state.identity.as_ref(),
-        aws: state
-            .aws_identity
-            .get(env)
-            .and_then(|i| i.as_ref().ok())
-            .map(|i| i.arn.as_str()),
-    }
+    Actor::on(state.now, state.identity.as_ref(), &state.aws_identity, env)
 }
 
 fn refuse(

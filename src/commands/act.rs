@@ -274,15 +274,12 @@ async fn run_plan(
 }
 
 fn actor<'a>(reads: &'a Reads, env: &str, now: crate::domain::time::Timestamp) -> Actor<'a> {
-    Actor {
+    Actor::on(
         now,
-        git: reads.git_identity.as_ref().ok(),
-        aws: reads
-            .identities
-            .get(env)
-            .and_then(|i| i.as_ref().ok())
-            .map(|i| i.arn.as_str()),
-    }
+        reads.git_identity.as_ref().ok(),
+        &reads.identities,
+        env,
+    )
 }
 
 fn audit_refused(

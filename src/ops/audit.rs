@@ -3,7 +3,9 @@
 
 use crate::domain::audit::{AuditRecord, Outcome};
 use crate::domain::time::Timestamp;
-use crate::ports::{ErrorKind, Identity};
+use std::collections::BTreeMap;
+
+use crate::ports::{AwsIdentity, ErrorKind, Identity, PortError};
 
 use super::execute::Execution;
 use super::intent::Intent;
@@ -17,6 +19,25 @@ pub struct Actor<'a> {
     pub git: Option<&'a Identity>,
     /// The ARN the environment's AWS connection acts as, where known.
     pub aws: Option<&'a str>,
+}
+
+impl<'a> Actor<'a> {
+    /// `git` acting on `env`, whose AWS connection's identity is looked up in `identities`.
+    pub fn on(
+        now: Timestamp,
+        git: Option<&'a Identity>,
+        identities: &'a BTreeMap<String, Result<AwsIdentity, PortError>>,
+        env: &str,
+    ) -> Self {
+        Actor {
+            now,
+            git,
+            aws: identities
+                .get(env)
+                .and_then(|i| i.as_ref().ok())
+                .map(|i| i.arn.as_str()),
+        }
+    }
 }
 
 /// How an execution ended, and the line that says so.

@@ -118,9 +118,14 @@ pub struct Proposal {
 pub struct ForkStatus {
     pub branch: String,
     pub remote: String,
-    /// Short id of the deploy branch tip.
+    /// Short id of the deploy branch tip the pins were read at: the remote's, as last fetched
+    /// (a commit that was never pushed pins nothing).
     pub head: String,
+    /// A pin file of a configured environment has uncommitted changes, so a pin is refused.
     pub dirty: bool,
+    /// Every tracked file with uncommitted changes (work tree or index); other files than the
+    /// pin files are allowed and left untouched.
+    pub modified: Vec<String>,
     pub ahead: usize,
     pub behind: usize,
     pub pins: Vec<PinnedVersion>,
@@ -128,6 +133,22 @@ pub struct ForkStatus {
     /// Why the remote could not be fetched, when it could not; the rest is then from the last
     /// fetch.
     pub fetch_error: Option<String>,
+    /// When the remote was last fetched successfully, by shiftdeck or by git itself.
+    pub last_fetch: Option<Timestamp>,
+    /// Commits the remote refused, each kept on a reference of its own; newest first.
+    pub refused: Vec<RefusedPush>,
+}
+
+/// A pin commit the remote refused, kept so nothing is lost until it is retried or discarded.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RefusedPush {
+    /// The reference that keeps it, e.g. `refs/shiftdeck/refused/prod-20250301T101500Z`.
+    pub reference: String,
+    pub env: String,
+    pub commit: String,
+    /// The commit's subject, e.g. "Pin prod to v1.2.0".
+    pub subject: String,
+    pub at: Timestamp,
 }
 
 /// A pin change to make: rewrite `env`'s locator from `from` to `to`.
@@ -170,6 +191,16 @@ pub trait Fork: Send + Sync {
     fn pin(&self, change: &PinChange) -> PortResult<PinCommit>;
     /// Lands `env`'s proposal on the deploy branch with an `Approved-by:` trailer.
     fn approve(&self, env: &Environment, approver: &Identity) -> PortResult<PinCommit>;
+    /// Ends every fetch or push running now, as soon as the network call lets it; the call
+    /// returns a `Refused` error saying it was cancelled.
+    fn cancel(&self) {}
+    /// Deletes a refused push kept as `reference` (one of [`ForkStatus::refused`]).
+    fn discard_refused(&self, reference: &str) -> PortResult<()> {
+        Err(PortError::new(
+            ErrorKind::NotFound,
+            format!("{reference} is not kept here"),
+        ))
+    }
 }
 
 /// Everything CodeDeploy, Lambda and CloudWatch alarms say about one environment.

@@ -137,6 +137,41 @@ pub struct ForkStatus {
     pub last_fetch: Option<Timestamp>,
     /// Commits the remote refused, each kept on a reference of its own; newest first.
     pub refused: Vec<RefusedPush>,
+    /// Every change of a configured pin on the remote deploy branch, newest first (the last
+    /// couple of hundred commits).
+    pub history: Vec<PinEvent>,
+}
+
+/// One change of an environment's pin on the deploy branch.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PinEvent {
+    pub env: String,
+    /// The literal before, `None` where the pin first appeared.
+    pub from: Option<String>,
+    pub to: String,
+    pub commit: String,
+    pub short: String,
+    pub subject: String,
+    pub author: Identity,
+    /// The commit time.
+    pub at: Timestamp,
+    /// The `Shiftdeck-Action:` trailer (promote, rollback, …); `None` for a change made by hand.
+    pub action: Option<String>,
+    pub released_by: Option<String>,
+    pub approved_by: Option<String>,
+    /// Every trailer of the commit, in order.
+    pub trailers: Vec<(String, String)>,
+}
+
+impl ForkStatus {
+    /// The value `env` was pinned to before its current one, from the history: what a rollback
+    /// of the current pin restores.
+    pub fn previous_pin(&self, env: &str) -> Option<&str> {
+        self.history
+            .iter()
+            .find(|e| e.env == env)
+            .and_then(|e| e.from.as_deref())
+    }
 }
 
 /// A pin commit the remote refused, kept so nothing is lost until it is retried or discarded.

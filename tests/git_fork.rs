@@ -892,3 +892,101 @@ fn the_identity_comes_from_git_config_unless_overridden() {
     ]);
     assert_eq!(released_by.trim(), "Bob Approver <bob@example.com>");
 }
+
+#[test]
+fn the_pin_history_says_who_pinned_what_when_and_how_and_the_last_fetch() {
+    let world = World::new();
+    let alice_clone = world.clone_as("alice", &alice());
+    let bob_clone = world.clone_as("bob", &bob());
+    fork(&alice_clone)
+        .pin(&change(dev(), "v1.0.0", "v1.1.0"))
+        .unwrap();
+    fork(&alice_clone)
+        .pin(&change(dev(), "v1.1.0", "v1.2.0"))
+        .unwrap();
+    fork(&alice_clone)
+        .pin(&PinChange {
+            action: ActionKind::Rollback,
+            reason: Some("5xx on the canary".into()),
+            ..change(dev(), "v1.2.0", "v1.1.0")
+        })
+        .unwrap();
+    fork(&alice_clone)
+        .pin(&change(prod(), "v1.0.0", "v1.3.0"))
+        .unwrap();
+    fork(&bob_clone)
+        .with_identity(bob())
+        .approve(&prod(), &bob())
+        .unwrap();
+    let fetch_head = alice_clone.join(".git/FETCH_HEAD");
+    let _ = fs::remove_file(&fetch_head);
+    let unfetched = fork(&alice_clone);
+    git(
+        &alice_clone,
+        &["remote", "set-url", "origin", "/nonexistent"],
+    );
+    assert_eq!(unfetched.status(&[dev()]).unwrap().last_fetch, None);
+    git(
+        &alice_clone,
+        &[
+            "remote",
+            "set-url",
+            "origin",
+            world.origin.to_str().unwrap(),
+        ],
+    );
+
+    let status = fork(&alice_clone)
+        .status(&[dev(), staging(), prod()])
+        .unwrap();
+
+    let lines: Vec<String> = status
+        .history
+        .iter()
+        .map(|e| {
+            format!(
+                "{} {}→{} {} by {} approved {}",
+                e.env,
+                e.from.as_deref().unwrap_or("-"),
+                e.to,
+                e.action.as_deref().unwrap_or("-"),
+                e.author.name,
+                e.approved_by.as_deref().unwrap_or("-"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            "prod v1.0.0→v1.3.0 promote by Alice Release approved Bob Approver <bob@example.com>",
+            "dev v1.2.0→v1.1.0 rollback by Alice Release approved -",
+            "dev v1.1.0→v1.2.0 promote by Alice Release approved -",
+            "dev v1.0.0→v1.1.0 promote by Alice Release approved -",
+            "dev -→v1.0.0 - by Seed approved -",
+            "staging -→v1.0.0 - by Seed approved -",
+            "prod -→v1.0.0 - by Seed approved -",
+        ]
+    );
+    // Each event is the commit git itself shows, with the same trailers.
+    let newest = &status.history[0];
+    assert_eq!(world.origin(&["rev-parse", "main"]).trim(), newest.commit);
+    let trailers = world.origin(&["log", "-1", "--format=%(trailers:only,unfold)", "main"]);
+    let ours: Vec<String> = newest
+        .trailers
+        .iter()
+        .map(|(k, v)| format!("{k}: {v}"))
+        .collect();
+    assert_eq!(trailers.trim_end(), ours.join("\n"));
+    assert_eq!(
+        status.history[1].at.0 / 1000,
+        world
+            .origin(&["log", "-1", "--format=%ct", "main~1"])
+            .trim()
+            .parse::<i64>()
+            .unwrap()
+    );
+    assert_eq!(status.previous_pin("dev"), Some("v1.2.0"));
+    assert_eq!(status.previous_pin("prod"), Some("v1.0.0"));
+    assert_eq!(status.previous_pin("staging"), None);
+    assert!(status.last_fetch.is_some(), "a fetch just succeeded");
+}

@@ -27,6 +27,7 @@ pub struct GitFork {
     /// When each pin got its value, by (deploy branch tip, environment): found by walking the
     /// history, so walked once per tip rather than on every refresh.
     pub(super) pinned_at: PinTimes,
+    pub(super) history: super::history::HistoryCache,
 }
 
 pub(super) type PinTimes = std::sync::Arc<
@@ -46,6 +47,7 @@ impl GitFork {
             network: Network::default(),
             use_git_cli: false,
             pinned_at: PinTimes::default(),
+            history: Default::default(),
         };
         let repo = fork.repo()?;
         if repo.find_remote(remote).is_err() {

@@ -7,6 +7,7 @@ mod fetch;
 mod fork;
 mod git_command;
 mod guard;
+mod history;
 mod land;
 mod network;
 mod pin;

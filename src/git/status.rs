@@ -67,6 +67,7 @@ impl GitFork {
             fetch_error,
             last_fetch: last_fetch(repo),
             refused: refused(repo),
+            history: self.history_cached(repo, &tip, envs),
         })
     }
 

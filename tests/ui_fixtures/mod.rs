@@ -160,6 +160,7 @@ fn fork(pins: [&str; 3]) -> ForkStatus {
         modified: Vec::new(),
         last_fetch: None,
         refused: Vec::new(),
+        history: Vec::new(),
     }
 }
 

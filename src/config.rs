@@ -106,15 +106,47 @@ pub struct ForkConfig {
     pub path: PathBuf,
     pub remote: String,
     pub branch: String,
+    pub connect_timeout_secs: u64,
+    pub idle_timeout_secs: u64,
+    pub transport: ForkTransport,
+}
+
+/// What fetches and pushes: libgit2 in-process, or the `git` command line for ssh setups that
+/// libssh2 cannot follow (ProxyJump, certificates).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ForkTransport {
+    #[default]
+    Libgit2,
+    Git,
 }
 
 impl Default for ForkConfig {
     fn default() -> Self {
+        let limits = crate::git::NetworkLimits::default();
         Self {
             path: PathBuf::from("."),
             remote: "origin".into(),
             branch: "main".into(),
+            connect_timeout_secs: limits.connect.as_secs(),
+            idle_timeout_secs: limits.idle.as_secs(),
+            transport: ForkTransport::default(),
         }
+    }
+}
+
+impl ForkConfig {
+    /// The git adapter for this fork, with its limits and transport.
+    pub fn open(&self) -> crate::ports::PortResult<crate::git::GitFork> {
+        let limits = crate::git::NetworkLimits {
+            connect: std::time::Duration::from_secs(self.connect_timeout_secs.max(1)),
+            idle: std::time::Duration::from_secs(self.idle_timeout_secs.max(1)),
+        };
+        Ok(
+            crate::git::GitFork::open(&self.path, &self.remote, &self.branch)?
+                .with_network_limits(limits)
+                .with_git_cli(self.transport == ForkTransport::Git),
+        )
     }
 }
 
@@ -402,6 +434,35 @@ protected = true
         let text = example().replace(KEY, "not-a-key");
         let e = Config::parse(&text, Path::new("x.toml")).unwrap_err();
         assert_eq!(e.line, Some(3), "{e}");
+    }
+
+    #[test]
+    fn fork_time_limits_and_transport_are_read_and_checked() {
+        let text = example().replace(
+            "[fork]\n",
+            "[fork]\nconnect_timeout_secs = 3\nidle_timeout_secs = 7\ntransport = \"git\"\n",
+        );
+        let c = Config::parse(&text, Path::new("x.toml")).unwrap();
+        assert_eq!(
+            (
+                c.fork.connect_timeout_secs,
+                c.fork.idle_timeout_secs,
+                c.fork.transport
+            ),
+            (3, 7, ForkTransport::Git)
+        );
+        let d = Config::parse(&example(), Path::new("x.toml")).unwrap();
+        assert_eq!(
+            (
+                d.fork.connect_timeout_secs,
+                d.fork.idle_timeout_secs,
+                d.fork.transport
+            ),
+            (10, 30, ForkTransport::Libgit2)
+        );
+        let bad = example().replace("[fork]\n", "[fork]\ntransport = \"ssh\"\n");
+        let e = Config::parse(&bad, Path::new("x.toml")).unwrap_err();
+        assert!(e.message.contains("ssh"), "{e}");
     }
 
     #[test]

@@ -97,6 +97,8 @@ fn run(cli: Cli, started: Instant) -> Result<(), Failure> {
             let world = World::new(demo.ports.clone(), demo.environments.clone());
             let first_frame = exit_after_first_frame.then_some(started);
             let result = cockpit(&runtime, world, settings, theme, keymap, first_frame);
+            // A fetch or push still stuck in a blocking task must not hold up quitting.
+            runtime.shutdown_background();
             // The temporary fork, origin and audit log go with the demo.
             drop(demo);
             Ok(result?)
@@ -223,7 +225,10 @@ fn run(cli: Cli, started: Instant) -> Result<(), Failure> {
                 pipeline_warning: Duration::from_secs(config.aws.pipeline_warning_minutes * 60),
                 failure_window: config.rules.failure_window(),
             };
-            Ok(cockpit(&runtime, world, settings, theme, keymap, None)?)
+            let result = cockpit(&runtime, world, settings, theme, keymap, None);
+            // A fetch or push still stuck in a blocking task must not hold up quitting.
+            runtime.shutdown_background();
+            Ok(result?)
         }
     }
 }
@@ -407,9 +412,7 @@ fn doctor(explicit: Option<&std::path::Path>) -> Result<(), String> {
     let config = Config::load(&path).map_err(|e| e.to_string())?;
     shiftdeck::ui::check_accents(&config.environments, &path)?;
     println!("config   ok  {}", path.display());
-    let fork =
-        shiftdeck::git::GitFork::open(&config.fork.path, &config.fork.remote, &config.fork.branch)
-            .map_err(|e| e.full())?;
+    let fork = config.fork.open().map_err(|e| e.full())?;
     let status =
         shiftdeck::ports::Fork::status(&fork, &config.environments).map_err(|e| e.full())?;
     println!(

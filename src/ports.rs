@@ -118,9 +118,14 @@ pub struct Proposal {
 pub struct ForkStatus {
     pub branch: String,
     pub remote: String,
-    /// Short id of the deploy branch tip.
+    /// Short id of the deploy branch tip the pins were read at: the remote's, as last fetched
+    /// (a commit that was never pushed pins nothing).
     pub head: String,
+    /// A pin file of a configured environment has uncommitted changes, so a pin is refused.
     pub dirty: bool,
+    /// Every tracked file with uncommitted changes (work tree or index); other files than the
+    /// pin files are allowed and left untouched.
+    pub modified: Vec<String>,
     pub ahead: usize,
     pub behind: usize,
     pub pins: Vec<PinnedVersion>,
@@ -128,6 +133,57 @@ pub struct ForkStatus {
     /// Why the remote could not be fetched, when it could not; the rest is then from the last
     /// fetch.
     pub fetch_error: Option<String>,
+    /// When the remote was last fetched successfully, by shiftdeck or by git itself.
+    pub last_fetch: Option<Timestamp>,
+    /// Commits the remote refused, each kept on a reference of its own; newest first.
+    pub refused: Vec<RefusedPush>,
+    /// Every change of a configured pin on the remote deploy branch, newest first (the last
+    /// couple of hundred commits).
+    pub history: Vec<PinEvent>,
+}
+
+/// One change of an environment's pin on the deploy branch.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PinEvent {
+    pub env: String,
+    /// The literal before, `None` where the pin first appeared.
+    pub from: Option<String>,
+    pub to: String,
+    pub commit: String,
+    pub short: String,
+    pub subject: String,
+    pub author: Identity,
+    /// The commit time.
+    pub at: Timestamp,
+    /// The `Shiftdeck-Action:` trailer (promote, rollback, …); `None` for a change made by hand.
+    pub action: Option<String>,
+    pub released_by: Option<String>,
+    pub approved_by: Option<String>,
+    /// Every trailer of the commit, in order.
+    pub trailers: Vec<(String, String)>,
+}
+
+impl ForkStatus {
+    /// The value `env` was pinned to before its current one, from the history: what a rollback
+    /// of the current pin restores.
+    pub fn previous_pin(&self, env: &str) -> Option<&str> {
+        self.history
+            .iter()
+            .find(|e| e.env == env)
+            .and_then(|e| e.from.as_deref())
+    }
+}
+
+/// A pin commit the remote refused, kept so nothing is lost until it is retried or discarded.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RefusedPush {
+    /// The reference that keeps it, e.g. `refs/shiftdeck/refused/prod-20250301T101500Z`.
+    pub reference: String,
+    pub env: String,
+    pub commit: String,
+    /// The commit's subject, e.g. "Pin prod to v1.2.0".
+    pub subject: String,
+    pub at: Timestamp,
 }
 
 /// A pin change to make: rewrite `env`'s locator from `from` to `to`.
@@ -170,6 +226,16 @@ pub trait Fork: Send + Sync {
     fn pin(&self, change: &PinChange) -> PortResult<PinCommit>;
     /// Lands `env`'s proposal on the deploy branch with an `Approved-by:` trailer.
     fn approve(&self, env: &Environment, approver: &Identity) -> PortResult<PinCommit>;
+    /// Ends every fetch or push running now, as soon as the network call lets it; the call
+    /// returns a `Refused` error saying it was cancelled.
+    fn cancel(&self) {}
+    /// Deletes a refused push kept as `reference` (one of [`ForkStatus::refused`]).
+    fn discard_refused(&self, reference: &str) -> PortResult<()> {
+        Err(PortError::new(
+            ErrorKind::NotFound,
+            format!("{reference} is not kept here"),
+        ))
+    }
 }
 
 /// Everything CodeDeploy, Lambda and CloudWatch alarms say about one environment.

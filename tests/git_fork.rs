@@ -1,184 +1,15 @@
 //! The git adapter against real repositories: a bare origin and clones for several people, with
 //! every result checked through the `git` command line.
 
+mod git_world;
+
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::Command;
 
+use git_world::*;
 use shiftdeck::domain::audit::ActionKind;
-use shiftdeck::domain::env::Environment;
-use shiftdeck::domain::pin::{PinLocator, PinRule};
-use shiftdeck::domain::version::Version;
+use shiftdeck::domain::pin::PinRule;
 use shiftdeck::git::GitFork;
-use shiftdeck::ports::{ErrorKind, Fork, Identity, PinChange, PortError};
-use tempfile::TempDir;
-
-const CONFIG_TS: &str = "// Pinned versions, one per environment.\r\nexport const devVersion = \"v1.0.0\";\r\nexport const stagingVersion\t=  \"v1.0.0\"; // ünïcode ✓\r\n";
-const CDK_JSON: &str = "\u{feff}{\n  \"app\": \"npx ts-node bin/app.ts\",\n  \"context\": {\n    \"prodVersion\": \"v1.0.0\",\n    \"a/b\": 1\n  }\n}\n";
-
-/// A bare origin seeded with a CDK repository, and clones of it for the people in a scenario.
-struct World {
-    dir: TempDir,
-    origin: PathBuf,
-}
-
-impl World {
-    fn new() -> World {
-        let dir = tempfile::tempdir().unwrap();
-        let origin = dir.path().join("origin.git");
-        git(
-            dir.path(),
-            &["init", "--quiet", "--bare", "-b", "main", "origin.git"],
-        );
-        let world = World { dir, origin };
-        let seed = world.clone_as("seed", &person("Seed", "seed@example.com"));
-        fs::create_dir_all(seed.join("lib")).unwrap();
-        fs::write(seed.join("lib/config.ts"), CONFIG_TS).unwrap();
-        fs::write(seed.join("cdk.json"), CDK_JSON).unwrap();
-        fs::write(seed.join("README.md"), "# fork\n").unwrap();
-        git(&seed, &["add", "."]);
-        git(&seed, &["commit", "--quiet", "-m", "Initial fork"]);
-        git(&seed, &["push", "--quiet", "origin", "main"]);
-        world
-    }
-
-    fn clone_as(&self, name: &str, who: &Identity) -> PathBuf {
-        let path = self.dir.path().join(name);
-        git(
-            self.dir.path(),
-            &["clone", "--quiet", self.origin.to_str().unwrap(), name],
-        );
-        git(&path, &["config", "user.name", &who.name]);
-        git(&path, &["config", "user.email", &who.email]);
-        git(&path, &["config", "core.autocrlf", "false"]);
-        path
-    }
-
-    /// `git` run in the bare origin.
-    fn origin(&self, args: &[&str]) -> String {
-        git(&self.origin, args)
-    }
-}
-
-fn git(dir: &Path, args: &[&str]) -> String {
-    let out = git_output(dir, args);
-    assert!(
-        out.status.success(),
-        "git {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
-fn git_output(dir: &Path, args: &[&str]) -> std::process::Output {
-    Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn fsck(dir: &Path) {
-    git(dir, &["fsck", "--strict", "--no-progress"]);
-}
-
-fn person(name: &str, email: &str) -> Identity {
-    Identity {
-        name: name.into(),
-        email: email.into(),
-    }
-}
-
-fn alice() -> Identity {
-    person("Alice Release", "alice@example.com")
-}
-
-fn bob() -> Identity {
-    person("Bob Approver", "bob@example.com")
-}
-
-fn env(name: &str, rule: PinRule, file: &str, requires_approval: bool) -> Environment {
-    Environment {
-        name: name.into(),
-        pin: PinLocator {
-            file: file.into(),
-            rule,
-        },
-        region: None,
-        profile: None,
-        application: "ltbase".into(),
-        deployment_groups: vec![],
-        requires_approval,
-        protected: requires_approval,
-        accent: None,
-        alias: "Prod".into(),
-    }
-}
-
-fn dev() -> Environment {
-    env(
-        "dev",
-        PinRule::Pattern("devVersion = \"{version}\"".into()),
-        "lib/config.ts",
-        false,
-    )
-}
-
-fn staging() -> Environment {
-    env(
-        "staging",
-        PinRule::Pattern("stagingVersion = \"{version}\"".into()),
-        "lib/config.ts",
-        false,
-    )
-}
-
-fn prod() -> Environment {
-    env(
-        "prod",
-        PinRule::JsonPointer("/context/prodVersion".into()),
-        "cdk.json",
-        true,
-    )
-}
-
-fn v(s: &str) -> Version {
-    Version::parse(s).unwrap()
-}
-
-fn change(env: Environment, from: &str, to: &str) -> PinChange {
-    PinChange {
-        as_proposal: env.requires_approval,
-        env,
-        from: Some(v(from)),
-        to: v(to),
-        action: ActionKind::Promote,
-        reason: None,
-        replaces_proposal: None,
-    }
-}
-
-fn fork(path: &Path) -> GitFork {
-    GitFork::open(path, "origin", "main").unwrap()
-}
-
-/// Everything a refused action must leave as it was: branch tips, status, and the files.
-fn snapshot(clone: &Path) -> (String, String, Vec<u8>, Vec<u8>, Vec<u8>) {
-    (
-        git(clone, &["rev-parse", "main", "origin/main"]),
-        git(clone, &["status", "--porcelain"]),
-        fs::read(clone.join("lib/config.ts")).unwrap(),
-        fs::read(clone.join("cdk.json")).unwrap(),
-        fs::read(clone.join("README.md")).unwrap(),
-    )
-}
-
-fn expect_error(result: Result<impl std::fmt::Debug, PortError>, kind: ErrorKind) -> PortError {
-    let error = result.expect_err("the action should have been refused");
-    assert_eq!(error.kind, kind, "{}", error.full());
-    error
-}
+use shiftdeck::ports::{ErrorKind, Fork, PinChange};
 
 #[test]
 fn pins_are_read_at_the_deploy_branch_tip_not_the_work_tree() {
@@ -281,8 +112,12 @@ fn status_sees_what_others_pushed_as_behind() {
     assert_eq!((status.ahead, status.behind), (0, 1));
     assert_eq!(
         status.pins[0].version,
-        Ok(v("v1.0.0")),
-        "the local branch tip is what is read"
+        Ok(v("v1.1.0")),
+        "what the remote has is what the pipeline deploys"
+    );
+    assert_eq!(
+        status.head,
+        git(&alice_clone, &["rev-parse", "--short", "origin/main"]).trim()
     );
 }
 
@@ -341,13 +176,18 @@ fn promote_pushes_a_commit_that_changes_only_the_version_literal() {
         git(&clone, &["rev-parse", "main", "origin/main"]),
         format!("{0}\n{0}\n", done.commit)
     );
-    assert_eq!(done.calls.last().unwrap(), "git push origin main");
-    assert!(
-        done.calls
-            .iter()
-            .any(|c| c.starts_with("git commit ") && c.ends_with(" on main")),
-        "{:?}",
-        done.calls
+    let short = git(&clone, &["rev-parse", "--short", "main"]);
+    assert_eq!(
+        done.calls,
+        [
+            "git fetch --prune origin".to_string(),
+            format!(
+                "git commit {} on main (parent {})",
+                short.trim(),
+                git(&clone, &["rev-parse", "--short", "main~1"]).trim()
+            ),
+            format!("git push origin {}:main", short.trim()),
+        ]
     );
     fsck(&world.origin);
     fsck(&clone);
@@ -378,10 +218,14 @@ fn a_rollback_says_so_and_carries_its_reason() {
 }
 
 #[test]
-fn a_dirty_work_tree_refuses_the_pin_and_stays_exactly_as_it_was() {
+fn a_modified_pin_file_refuses_the_pin_naming_it_and_stays_exactly_as_it_was() {
     let world = World::new();
     let clone = world.clone_as("alice", &alice());
-    fs::write(clone.join("README.md"), "# fork\nwork in progress\n").unwrap();
+    fs::write(
+        clone.join("lib/config.ts"),
+        format!("{CONFIG_TS}// wip\r\n"),
+    )
+    .unwrap();
     let before = snapshot(&clone);
 
     let error = expect_error(
@@ -390,39 +234,131 @@ fn a_dirty_work_tree_refuses_the_pin_and_stays_exactly_as_it_was() {
     );
 
     assert!(
-        error.message.contains("uncommitted changes"),
+        error
+            .message
+            .contains("lib/config.ts has uncommitted changes"),
         "{}",
         error.full()
     );
-    assert!(error.hint.unwrap().contains("git stash"));
+    assert!(
+        error
+            .hint
+            .unwrap()
+            .contains("git stash push -- lib/config.ts")
+    );
     assert_eq!(snapshot(&clone), before);
     assert_eq!(world.origin(&["rev-list", "--count", "main"]).trim(), "1");
+    let status = fork(&clone).status(&[dev()]).unwrap();
+    assert!(status.dirty);
+    assert_eq!(status.modified, ["lib/config.ts"]);
 }
 
 #[test]
-fn a_branch_behind_its_remote_is_refused() {
+fn other_modified_files_are_allowed_and_left_untouched() {
+    let world = World::new();
+    let clone = world.clone_as("alice", &alice());
+    fs::write(clone.join("README.md"), "# fork\nwork in progress\n").unwrap();
+    fs::write(clone.join("cdk.json"), CDK_JSON.replace("npx", "pnpm")).unwrap();
+    git(&clone, &["add", "cdk.json"]);
+    let status = fork(&clone).status(&[dev(), staging()]).unwrap();
+    assert!(
+        !status.dirty,
+        "no pin file of these environments is modified"
+    );
+    assert_eq!(status.modified, ["README.md", "cdk.json"]);
+
+    fork(&clone)
+        .pin(&change(dev(), "v1.0.0", "v1.1.0"))
+        .unwrap();
+
+    assert_eq!(
+        fs::read_to_string(clone.join("README.md")).unwrap(),
+        "# fork\nwork in progress\n"
+    );
+    assert_eq!(
+        git(&clone, &["status", "--porcelain"]),
+        " M README.md\nM  cdk.json\n",
+        "the unstaged and the staged change are both still there"
+    );
+    assert_eq!(
+        world.origin(&["diff", "--name-only", "main~1", "main"]),
+        "lib/config.ts\n"
+    );
+    fsck(&clone);
+}
+
+#[test]
+fn a_colleagues_push_of_something_else_is_built_on_not_refused() {
     let world = World::new();
     let alice_clone = world.clone_as("alice", &alice());
     let bob_clone = world.clone_as("bob", &bob());
     fork(&bob_clone)
         .pin(&change(dev(), "v1.0.0", "v1.1.0"))
         .unwrap();
-    let before = git(&alice_clone, &["rev-parse", "main"]);
+    fs::write(bob_clone.join("README.md"), "# fork\nby Bob\n").unwrap();
+    git(&bob_clone, &["commit", "--quiet", "-am", "Docs"]);
+    git(&bob_clone, &["push", "--quiet", "origin", "main"]);
+    let bobs_tip = world.origin(&["rev-parse", "main"]);
+
+    let done = fork(&alice_clone)
+        .pin(&change(staging(), "v1.0.0", "v1.1.0"))
+        .unwrap();
+
+    assert_eq!(world.origin(&["rev-parse", "main~1"]), bobs_tip);
+    assert_eq!(world.origin(&["rev-parse", "main"]).trim(), done.commit);
+    let config = world.origin(&["show", "main:lib/config.ts"]);
+    assert_eq!(
+        config,
+        CONFIG_TS
+            .replace("devVersion = \"v1.0.0\"", "devVersion = \"v1.1.0\"")
+            .replace("=  \"v1.0.0\"", "=  \"v1.1.0\"")
+    );
+    assert_eq!(
+        git(&alice_clone, &["rev-parse", "main", "origin/main"]),
+        format!("{0}\n{0}\n", done.commit),
+        "the local branch fast-forwarded over Bob's commits"
+    );
+    assert_eq!(
+        fs::read_to_string(alice_clone.join("lib/config.ts")).unwrap(),
+        config
+    );
+    assert_eq!(
+        fs::read_to_string(alice_clone.join("README.md")).unwrap(),
+        "# fork\nby Bob\n"
+    );
+    assert_eq!(git(&alice_clone, &["status", "--porcelain"]), "");
+    fsck(&alice_clone);
+    fsck(&world.origin);
+}
+
+#[test]
+fn a_colleagues_change_to_a_file_modified_here_is_refused() {
+    let world = World::new();
+    let alice_clone = world.clone_as("alice", &alice());
+    let bob_clone = world.clone_as("bob", &bob());
+    fs::write(bob_clone.join("README.md"), "# fork\nby Bob\n").unwrap();
+    git(&bob_clone, &["commit", "--quiet", "-am", "Docs"]);
+    git(&bob_clone, &["push", "--quiet", "origin", "main"]);
+    fs::write(alice_clone.join("README.md"), "# fork\nby Alice\n").unwrap();
+    let origin_before = world.origin(&["rev-parse", "main"]);
+    let local_before = git(&alice_clone, &["rev-parse", "main"]);
 
     let error = expect_error(
         fork(&alice_clone).pin(&change(staging(), "v1.0.0", "v1.1.0")),
         ErrorKind::Conflict,
     );
 
-    assert!(error.message.contains("behind"), "{}", error.full());
     assert!(
-        error
-            .hint
-            .unwrap()
-            .contains("git pull --ff-only origin main")
+        error.message.contains("README.md has uncommitted changes"),
+        "{}",
+        error.full()
     );
-    assert_eq!(git(&alice_clone, &["rev-parse", "main"]), before);
-    assert_eq!(git(&alice_clone, &["status", "--porcelain"]), "");
+    assert_eq!(world.origin(&["rev-parse", "main"]), origin_before);
+    assert_eq!(git(&alice_clone, &["rev-parse", "main"]), local_before);
+    assert_eq!(
+        git(&alice_clone, &["status", "--porcelain"]),
+        " M README.md\n"
+    );
 }
 
 #[test]
@@ -478,7 +414,42 @@ fn a_pin_changed_by_someone_else_meanwhile_is_refused() {
         "{}",
         error.full()
     );
+    assert!(
+        error
+            .message
+            .contains("Bob Approver <bob@example.com> set it in"),
+        "{}",
+        error.full()
+    );
     assert_eq!(snapshot(&alice_clone), before);
+}
+
+#[test]
+fn a_pin_changed_by_a_colleague_is_refused_even_before_pulling_naming_them() {
+    let world = World::new();
+    let alice_clone = world.clone_as("alice", &alice());
+    let bob_clone = world.clone_as("bob", &bob());
+    fork(&bob_clone)
+        .pin(&change(staging(), "v1.0.0", "v1.2.0"))
+        .unwrap();
+    let local_before = git(&alice_clone, &["rev-parse", "main"]);
+
+    let error = expect_error(
+        fork(&alice_clone).pin(&change(staging(), "v1.0.0", "v1.1.0")),
+        ErrorKind::Conflict,
+    );
+
+    assert!(
+        error
+            .message
+            .contains("origin/main now pins staging to \"v1.2.0\"")
+            && error.message.contains("Bob Approver <bob@example.com>")
+            && error.message.contains("Pin staging to v1.2.0"),
+        "{}",
+        error.full()
+    );
+    assert_eq!(git(&alice_clone, &["rev-parse", "main"]), local_before);
+    assert_eq!(git(&alice_clone, &["status", "--porcelain"]), "");
 }
 
 #[test]
@@ -683,7 +654,7 @@ fn another_person_approves_and_the_proposal_lands_with_approved_by() {
 }
 
 #[test]
-fn a_proposal_made_before_the_deploy_branch_moved_is_refused() {
+fn a_proposal_made_before_something_else_landed_is_rebuilt_on_the_new_tip() {
     let world = World::new();
     let alice_clone = world.clone_as("alice", &alice());
     let bob_clone = world.clone_as("bob", &bob());
@@ -693,6 +664,57 @@ fn a_proposal_made_before_the_deploy_branch_moved_is_refused() {
     fork(&bob_clone)
         .pin(&change(dev(), "v1.0.0", "v1.1.0"))
         .unwrap();
+    let status = fork(&bob_clone).status(&[prod()]).unwrap();
+    assert!(!status.proposals[0].current);
+    let dev_tip = world.origin(&["rev-parse", "main"]);
+
+    let done = fork(&bob_clone)
+        .with_identity(bob())
+        .approve(&prod(), &bob())
+        .unwrap();
+
+    assert_eq!(world.origin(&["rev-parse", "main~1"]), dev_tip);
+    assert_eq!(world.origin(&["rev-parse", "main"]).trim(), done.commit);
+    assert_eq!(
+        world.origin(&["show", "main:cdk.json"]),
+        CDK_JSON.replace("v1.0.0", "v1.1.0")
+    );
+    assert!(
+        world
+            .origin(&["show", "main:lib/config.ts"])
+            .contains("devVersion = \"v1.1.0\""),
+        "what landed meanwhile is kept"
+    );
+    assert_eq!(
+        world
+            .origin(&[
+                "log",
+                "-1",
+                "--format=%an <%ae>|%cn|%(trailers:key=Approved-by,valueonly)",
+                "main"
+            ])
+            .trim(),
+        "Alice Release <alice@example.com>|Bob Approver|Bob Approver <bob@example.com>"
+    );
+    assert!(!world.origin(&["show-ref"]).contains("shiftdeck/proposal"));
+    assert_eq!(git(&bob_clone, &["status", "--porcelain"]), "");
+    fsck(&world.origin);
+}
+
+#[test]
+fn a_proposal_whose_pin_changed_meanwhile_is_refused() {
+    let world = World::new();
+    let alice_clone = world.clone_as("alice", &alice());
+    let bob_clone = world.clone_as("bob", &bob());
+    fork(&alice_clone)
+        .pin(&change(prod(), "v1.0.0", "v1.1.0"))
+        .unwrap();
+    fork(&bob_clone)
+        .pin(&PinChange {
+            as_proposal: false,
+            ..change(prod(), "v1.0.0", "v1.0.1")
+        })
+        .unwrap();
     let before = world.origin(&["show-ref"]);
 
     let error = expect_error(
@@ -700,14 +722,38 @@ fn a_proposal_made_before_the_deploy_branch_moved_is_refused() {
         ErrorKind::Conflict,
     );
 
+    assert!(
+        error.message.contains("now \"v1.0.1\", not the \"v1.0.0\"")
+            && error.message.contains("Bob Approver"),
+        "{}",
+        error.full()
+    );
     assert!(error.hint.unwrap().contains("propose again"));
     assert_eq!(world.origin(&["show-ref"]), before);
-    let status = fork(&bob_clone).status(&[prod()]).unwrap();
-    assert!(!status.proposals[0].current);
+    assert_eq!(git(&bob_clone, &["status", "--porcelain"]), "");
 }
 
 #[test]
-fn a_failed_push_keeps_the_commit_locally_and_says_how_to_finish() {
+fn the_proposer_is_recognised_whatever_the_case_of_their_email() {
+    let world = World::new();
+    let alice_clone = world.clone_as("alice", &alice());
+    fork(&alice_clone)
+        .pin(&change(prod(), "v1.0.0", "v1.1.0"))
+        .unwrap();
+    let shouting = person("Alice", " ALICE@Example.COM ");
+    let error = expect_error(
+        fork(&alice_clone).approve(&prod(), &shouting),
+        ErrorKind::Refused,
+    );
+    assert!(
+        error.message.contains("separation of duties"),
+        "{}",
+        error.full()
+    );
+}
+
+#[test]
+fn a_failed_push_changes_nothing_locally_and_keeps_the_attempt() {
     let world = World::new();
     let clone = world.clone_as("alice", &alice());
     let origin_before = world.origin(&["rev-parse", "main"]);
@@ -715,45 +761,73 @@ fn a_failed_push_keeps_the_commit_locally_and_says_how_to_finish() {
         &clone,
         &["config", "remote.origin.pushurl", "/nonexistent/origin.git"],
     );
+    let before = snapshot(&clone);
 
     let error = fork(&clone)
         .pin(&change(staging(), "v1.0.0", "v1.1.0"))
         .unwrap_err();
 
-    assert!(error.message.contains("1 commit ahead"), "{}", error.full());
     assert!(
         error
-            .hint
-            .as_deref()
-            .unwrap()
-            .contains("git push origin main"),
+            .message
+            .contains("nothing changed here: main is still at"),
         "{}",
         error.full()
     );
-    fsck(&clone);
-    assert_eq!(
-        git(&clone, &["rev-list", "--count", "origin/main..main"]),
-        "1\n"
+    let kept = git(
+        &clone,
+        &[
+            "for-each-ref",
+            "--format=%(refname)",
+            "refs/shiftdeck/refused/",
+        ],
     );
+    let kept = kept.trim();
+    assert!(
+        kept.starts_with("refs/shiftdeck/refused/staging-"),
+        "{kept}"
+    );
+    assert!(error.message.contains(kept), "{}", error.full());
     assert_eq!(
-        git(&clone, &["status", "--porcelain"]),
-        "",
-        "work tree and index match the new commit"
+        snapshot(&clone),
+        before,
+        "branch, index and work tree as they were"
     );
     assert_eq!(world.origin(&["rev-parse", "main"]), origin_before);
-
-    let next = expect_error(
-        fork(&clone).pin(&change(dev(), "v1.0.0", "v1.1.0")),
-        ErrorKind::Conflict,
-    );
-    assert!(next.hint.unwrap().contains("git push origin main"));
-    git(&clone, &["config", "--unset", "remote.origin.pushurl"]);
-    git(&clone, &["push", "--quiet", "origin", "main"]);
     assert!(
-        world
-            .origin(&["show", "main:lib/config.ts"])
-            .contains("stagingVersion\t=  \"v1.1.0\"")
+        git(&clone, &["show", &format!("{kept}:lib/config.ts")]).contains("=  \"v1.1.0\""),
+        "the attempt is kept whole"
     );
+    fsck(&clone);
+
+    let status = fork(&clone).status(&[staging()]).unwrap();
+    assert_eq!(
+        status.pins[0].version,
+        Ok(v("v1.0.0")),
+        "an unpushed commit pins nothing"
+    );
+    assert_eq!((status.ahead, status.behind), (0, 0));
+    let [refused] = status.refused.as_slice() else {
+        panic!("{:?}", status.refused)
+    };
+    assert_eq!(
+        (refused.reference.as_str(), refused.env.as_str()),
+        (kept, "staging")
+    );
+    assert_eq!(refused.subject, "Pin staging to v1.1.0");
+
+    // The next action is not blocked by the kept attempt, and it can be discarded.
+    git(&clone, &["config", "--unset", "remote.origin.pushurl"]);
+    fork(&clone)
+        .pin(&change(dev(), "v1.0.0", "v1.1.0"))
+        .unwrap();
+    fork(&clone).discard_refused(kept).unwrap();
+    assert_eq!(
+        git(&clone, &["for-each-ref", "refs/shiftdeck/"]),
+        "",
+        "discarded"
+    );
+    assert!(fork(&clone).discard_refused("refs/heads/main").is_err());
 }
 
 #[test]
@@ -817,4 +891,102 @@ fn the_identity_comes_from_git_config_unless_overridden() {
         "main",
     ]);
     assert_eq!(released_by.trim(), "Bob Approver <bob@example.com>");
+}
+
+#[test]
+fn the_pin_history_says_who_pinned_what_when_and_how_and_the_last_fetch() {
+    let world = World::new();
+    let alice_clone = world.clone_as("alice", &alice());
+    let bob_clone = world.clone_as("bob", &bob());
+    fork(&alice_clone)
+        .pin(&change(dev(), "v1.0.0", "v1.1.0"))
+        .unwrap();
+    fork(&alice_clone)
+        .pin(&change(dev(), "v1.1.0", "v1.2.0"))
+        .unwrap();
+    fork(&alice_clone)
+        .pin(&PinChange {
+            action: ActionKind::Rollback,
+            reason: Some("5xx on the canary".into()),
+            ..change(dev(), "v1.2.0", "v1.1.0")
+        })
+        .unwrap();
+    fork(&alice_clone)
+        .pin(&change(prod(), "v1.0.0", "v1.3.0"))
+        .unwrap();
+    fork(&bob_clone)
+        .with_identity(bob())
+        .approve(&prod(), &bob())
+        .unwrap();
+    let fetch_head = alice_clone.join(".git/FETCH_HEAD");
+    let _ = fs::remove_file(&fetch_head);
+    let unfetched = fork(&alice_clone);
+    git(
+        &alice_clone,
+        &["remote", "set-url", "origin", "/nonexistent"],
+    );
+    assert_eq!(unfetched.status(&[dev()]).unwrap().last_fetch, None);
+    git(
+        &alice_clone,
+        &[
+            "remote",
+            "set-url",
+            "origin",
+            world.origin.to_str().unwrap(),
+        ],
+    );
+
+    let status = fork(&alice_clone)
+        .status(&[dev(), staging(), prod()])
+        .unwrap();
+
+    let lines: Vec<String> = status
+        .history
+        .iter()
+        .map(|e| {
+            format!(
+                "{} {}→{} {} by {} approved {}",
+                e.env,
+                e.from.as_deref().unwrap_or("-"),
+                e.to,
+                e.action.as_deref().unwrap_or("-"),
+                e.author.name,
+                e.approved_by.as_deref().unwrap_or("-"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            "prod v1.0.0→v1.3.0 promote by Alice Release approved Bob Approver <bob@example.com>",
+            "dev v1.2.0→v1.1.0 rollback by Alice Release approved -",
+            "dev v1.1.0→v1.2.0 promote by Alice Release approved -",
+            "dev v1.0.0→v1.1.0 promote by Alice Release approved -",
+            "dev -→v1.0.0 - by Seed approved -",
+            "staging -→v1.0.0 - by Seed approved -",
+            "prod -→v1.0.0 - by Seed approved -",
+        ]
+    );
+    // Each event is the commit git itself shows, with the same trailers.
+    let newest = &status.history[0];
+    assert_eq!(world.origin(&["rev-parse", "main"]).trim(), newest.commit);
+    let trailers = world.origin(&["log", "-1", "--format=%(trailers:only,unfold)", "main"]);
+    let ours: Vec<String> = newest
+        .trailers
+        .iter()
+        .map(|(k, v)| format!("{k}: {v}"))
+        .collect();
+    assert_eq!(trailers.trim_end(), ours.join("\n"));
+    assert_eq!(
+        status.history[1].at.0 / 1000,
+        world
+            .origin(&["log", "-1", "--format=%ct", "main~1"])
+            .trim()
+            .parse::<i64>()
+            .unwrap()
+    );
+    assert_eq!(status.previous_pin("dev"), Some("v1.2.0"));
+    assert_eq!(status.previous_pin("prod"), Some("v1.0.0"));
+    assert_eq!(status.previous_pin("staging"), None);
+    assert!(status.last_fetch.is_some(), "a fetch just succeeded");
 }

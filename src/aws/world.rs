@@ -12,7 +12,6 @@ use super::releases::S3Releases;
 use super::rollouts::{AwsRollouts, EnvAws};
 use crate::audit_log::JsonlAudit;
 use crate::config::Config;
-use crate::git::GitFork;
 use crate::ports::{Clock, PortResult, Ports, SystemClock};
 
 /// Time limits and pace from the `[aws]` section.
@@ -52,7 +51,7 @@ pub async fn ports(config: &Config) -> PortResult<Ports> {
         config.release.prefix.clone(),
         config.release.trusted_keys(),
     );
-    let fork = GitFork::open(&config.fork.path, &config.fork.remote, &config.fork.branch)?;
+    let fork = config.fork.open()?;
     Ok(Ports {
         releases: Arc::new(releases),
         fork: Arc::new(fork),

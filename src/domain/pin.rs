@@ -1,7 +1,6 @@
 //! Pin locators: where an environment's version is written in the fork, and byte-exact rewrites.
 
 mod json_pointer;
-mod json_scan;
 mod pattern;
 #[cfg(test)]
 mod tests;
@@ -90,6 +89,10 @@ pub enum PinError {
         pattern: String,
         lines: Vec<usize>,
     },
+    #[error(
+        "{file}: the file is not UTF-8 ({why}); shiftdeck reads and rewrites pin files as UTF-8 text: save it as UTF-8 (without changing anything else), then try again"
+    )]
+    NotUtf8 { file: String, why: String },
     #[error("the pin pattern {pattern:?} is unusable: {why}")]
     BadPattern { pattern: String, why: String },
     #[error(
@@ -147,10 +150,32 @@ impl PinLocator {
 /// Finds the one literal the locator points at in `content`.
 pub fn locate(content: &[u8], locator: &PinLocator) -> Result<PinMatch, PinError> {
     let file = locator.file.display().to_string();
+    let text = utf8(content, &file)?;
     match &locator.rule {
-        PinRule::Pattern(p) => pattern::locate(content, &file, p),
-        PinRule::JsonPointer(p) => json_pointer::locate(content, &file, p),
+        PinRule::Pattern(p) => pattern::locate(text, &file, p),
+        PinRule::JsonPointer(p) => json_pointer::locate(text, &file, p),
     }
+}
+
+/// The file as text, or an error that says which encoding it seems to be in instead: a pattern
+/// would otherwise report "matches nowhere" for a UTF-16 file, and a Latin-1 byte could end up
+/// inside a match.
+fn utf8<'a>(content: &'a [u8], file: &str) -> Result<&'a str, PinError> {
+    let not_utf8 = |why: String| PinError::NotUtf8 {
+        file: file.to_string(),
+        why,
+    };
+    if content.starts_with(&[0xFF, 0xFE]) || content.starts_with(&[0xFE, 0xFF]) {
+        return Err(not_utf8("it starts with a UTF-16 byte order mark".into()));
+    }
+    std::str::from_utf8(content).map_err(|e| {
+        let pos = e.valid_up_to();
+        not_utf8(format!(
+            "byte 0x{:02x} on line {} is not UTF-8, as in Latin-1 or Windows-1252 text",
+            content[pos],
+            line_at(content, pos)
+        ))
+    })
 }
 
 /// Replaces the located literal with `new`, leaving every other byte as it was.

@@ -117,8 +117,36 @@ pub(super) fn commit_file(
         .create_updated(repo, &base)
         .doing("building the new tree")?;
     let tree = repo.find_tree(tree_id).doing("reading the new tree")?;
-    repo.commit(None, author, committer, message, &tree, &[parent])
-        .doing("creating the commit")
+    create_commit(repo, author, committer, message, &tree, &[parent])
+}
+
+/// A commit object, signed when the repository's git config asks for it, created without
+/// moving any reference.
+pub(super) fn create_commit(
+    repo: &Repository,
+    author: &Signature<'_>,
+    committer: &Signature<'_>,
+    message: &str,
+    tree: &git2::Tree<'_>,
+    parents: &[&Commit<'_>],
+) -> PortResult<Oid> {
+    let config = repo.config().doing("reading the git configuration")?;
+    match super::sign::Signing::from_config(&config)? {
+        None => repo
+            .commit(None, author, committer, message, tree, parents)
+            .doing("creating the commit"),
+        Some(signing) => {
+            let buffer = repo
+                .commit_create_buffer(author, committer, message, tree, parents)
+                .doing("preparing the commit")?;
+            let content = std::str::from_utf8(&buffer).map_err(|_| {
+                PortError::new(ErrorKind::Invalid, "the commit to sign is not UTF-8 text")
+            })?;
+            let signature = signing.sign(content)?;
+            repo.commit_signed(content, &signature, None)
+                .doing("creating the signed commit")
+        }
+    }
 }
 
 fn file_mode(mode: i32) -> git2::FileMode {
@@ -187,7 +215,7 @@ pub(super) fn changed_paths(
     let new_tree = new.tree().doing("reading a tree")?;
     let diff = repo
         .diff_tree_to_tree(Some(&old_tree), Some(&new_tree), None)
-        .doing("comparing the proposal with the deploy branch")?;
+        .doing("comparing two commits")?;
     Ok(diff
         .deltas()
         .flat_map(|d| [d.old_file().path(), d.new_file().path()])

@@ -3,7 +3,9 @@
 use git2::Repository;
 use std::path::{Path, PathBuf};
 
-use super::error::git_error;
+use super::error::{Context, git_error};
+use super::land::REFUSED_PREFIX;
+use super::network::{Network, NetworkLimits};
 use crate::domain::commit_message::pin_commit_message;
 use crate::domain::env::Environment;
 use crate::ports::{
@@ -19,9 +21,13 @@ pub struct GitFork {
     pub(super) remote: String,
     pub(super) branch: String,
     identity: Option<Identity>,
+    pub(super) network: Network,
+    /// Fetch and push with the `git` command line instead of libgit2.
+    pub(super) use_git_cli: bool,
     /// When each pin got its value, by (deploy branch tip, environment): found by walking the
     /// history, so walked once per tip rather than on every refresh.
     pub(super) pinned_at: PinTimes,
+    pub(super) history: super::history::HistoryCache,
 }
 
 pub(super) type PinTimes = std::sync::Arc<
@@ -38,7 +44,10 @@ impl GitFork {
             remote: remote.to_string(),
             branch: branch.to_string(),
             identity: None,
+            network: Network::default(),
+            use_git_cli: false,
             pinned_at: PinTimes::default(),
+            history: Default::default(),
         };
         let repo = fork.repo()?;
         if repo.find_remote(remote).is_err() {
@@ -64,6 +73,19 @@ impl GitFork {
     /// Acts as `identity` instead of the repository's `user.name` and `user.email`.
     pub fn with_identity(mut self, identity: Identity) -> Self {
         self.identity = Some(identity);
+        self
+    }
+
+    /// Ends fetches and pushes that exceed `limits`.
+    pub fn with_network_limits(mut self, limits: NetworkLimits) -> Self {
+        self.network = Network::new(limits);
+        self
+    }
+
+    /// Fetches and pushes with the `git` command line (`true`) instead of libgit2, for what
+    /// libssh2 lacks: `~/.ssh/config` ProxyJump, certificates, security keys.
+    pub fn with_git_cli(mut self, use_git_cli: bool) -> Self {
+        self.use_git_cli = use_git_cli;
         self
     }
 
@@ -140,6 +162,23 @@ impl Fork for GitFork {
 
     fn approve(&self, env: &Environment, approver: &Identity) -> PortResult<PinCommit> {
         self.approve_proposal(&self.repo()?, env, approver)
+    }
+
+    fn cancel(&self) {
+        self.network.cancel();
+    }
+
+    fn discard_refused(&self, reference: &str) -> PortResult<()> {
+        if !reference.starts_with(REFUSED_PREFIX) {
+            return Err(PortError::new(
+                ErrorKind::Invalid,
+                format!("{reference} is not a refused push ({REFUSED_PREFIX}…)"),
+            ));
+        }
+        let repo = self.repo()?;
+        repo.find_reference(reference)
+            .and_then(|mut r| r.delete())
+            .doing(&format!("deleting {reference}"))
     }
 }
 

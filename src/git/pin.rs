@@ -1,11 +1,12 @@
 //! Pinning a version: rewrite the pin at the deploy branch tip, commit, and push.
 
-use git2::{Oid, Repository};
+use git2::{Commit, Oid, Repository};
 
-use super::commit::{commit_file, locate_in, repo_path, short_oid, signature};
+use super::commit::{commit_file, locate_in, short_id, short_oid, signature};
 use super::error::Context;
 use super::fork::{GitFork, message_for};
-use crate::domain::pin;
+use super::push::Pushed;
+use crate::domain::pin::{self, PinMatch};
 use crate::ports::{ErrorKind, PinChange, PinCommit, PortError, PortResult};
 
 impl GitFork {
@@ -16,20 +17,58 @@ impl GitFork {
     ) -> PortResult<PinCommit> {
         let env = &change.env;
         let identity = self.identity_in(repo)?;
-        let fetched = self.fetch_before_writing(repo)?;
-        let tip = self.check_ready(repo, !change.as_proposal)?;
-        let (found, content) = locate_in(repo, &tip, &env.pin)?;
+        self.check_repository_state(repo)?;
+        let message = message_for(change, &identity);
+        let sig = signature(&identity)?;
+        if change.as_proposal {
+            let fetched = self.fetch_before_writing(repo)?;
+            let tip = self.check_ready(repo)?;
+            let (found, content) = self.check_pin_applies(repo, &tip, change)?;
+            // Found above at this very tip: replace it rather than search again.
+            let rewritten = pin::replace(&content, &found, &change.to);
+            self.check_proposal_unchanged(repo, &env.name, change.replaces_proposal.as_deref())?;
+            let oid = commit_file(repo, &tip, &env.pin.file, &rewritten, &sig, &sig, &message)?;
+            return self.push_proposal(repo, &env.name, oid, tip.id(), message, fetched);
+        }
+        self.land(repo, &env.name, "shiftdeck: pin", |tip| {
+            let (found, content) = self.check_pin_applies(repo, tip, change)?;
+            let rewritten = pin::replace(&content, &found, &change.to);
+            let oid = commit_file(repo, tip, &env.pin.file, &rewritten, &sig, &sig, &message)?;
+            Ok((oid, message.clone()))
+        })
+    }
+
+    /// Finds the pin at `tip` and refuses when it no longer holds what the person saw, naming
+    /// who changed it to what, or already holds the new version.
+    fn check_pin_applies(
+        &self,
+        repo: &Repository,
+        tip: &Commit<'_>,
+        change: &PinChange,
+    ) -> PortResult<(PinMatch, Vec<u8>)> {
+        let env = &change.env;
+        let (found, content) = locate_in(repo, tip, &env.pin)?;
         let file = env.pin.file.display();
         if let Some(from) = change
             .from
             .as_ref()
             .filter(|from| found.literal != from.as_str())
         {
+            let by = super::status::pin_set_by(repo, tip, &env.pin, &found.literal)
+                .map(|c| {
+                    format!(
+                        ": {} set it in {} ({})",
+                        super::proposal::author_of(&c),
+                        short_id(&c),
+                        c.summary().ok().flatten().unwrap_or_default()
+                    )
+                })
+                .unwrap_or_default();
             return Err(PortError::new(
                 ErrorKind::Conflict,
                 format!(
-                    "{} now pins {} to {:?} (at {file}:{}), not {from}: someone changed it meanwhile",
-                    self.branch, env.name, found.literal, found.line
+                    "{}/{} now pins {} to {:?} (at {file}:{}), not {from}: someone changed it meanwhile{by}",
+                    self.remote, self.branch, env.name, found.literal, found.line
                 ),
             )
             .with_hint("refresh to see the current pin, then decide again"));
@@ -43,42 +82,7 @@ impl GitFork {
                 ),
             ));
         }
-        // Found above at this very tip: replace it rather than search again.
-        let rewritten = pin::replace(&content, &found, &change.to);
-        if change.as_proposal {
-            self.check_proposal_unchanged(repo, &env.name, change.replaces_proposal.as_deref())?;
-        }
-        let message = message_for(change, &identity);
-        let sig = signature(&identity)?;
-        let oid = commit_file(repo, &tip, &env.pin.file, &rewritten, &sig, &sig, &message)?;
-
-        if change.as_proposal {
-            return self.push_proposal(repo, &env.name, oid, tip.id(), message, fetched);
-        }
-
-        let paths = [repo_path(&env.pin.file)?];
-        let calls = self.land(repo, tip.id(), oid, &paths, "shiftdeck: pin", fetched)?;
-        Ok(self.on_deploy_branch(oid, message, calls))
-    }
-
-    /// Moves the deploy branch from `tip` to the new commit `oid` and pushes it; returns the git
-    /// calls made, starting with the fetch that came before.
-    pub(super) fn land(
-        &self,
-        repo: &Repository,
-        tip: Oid,
-        oid: Oid,
-        paths: &[String],
-        reflog: &str,
-        fetched: String,
-    ) -> PortResult<Vec<String>> {
-        self.advance(repo, tip, oid, paths, reflog)?;
-        let short = short_oid(repo, oid);
-        Ok(vec![
-            fetched,
-            format!("git commit {short} on {}", self.branch),
-            self.publish(repo, oid, &short)?,
-        ])
+        Ok((found, content))
     }
 
     /// A proposal is force-pushed over the pending one, so it may only replace the one the person
@@ -134,14 +138,28 @@ impl GitFork {
         fetched: String,
     ) -> PortResult<PinCommit> {
         let branch = self.proposal_branch(env);
-        self.push(repo, &format!("+{oid}:refs/heads/{branch}"))
-            .map_err(|e| PortError {
-                message: format!(
-                    "the proposal could not be pushed, so nothing was changed: {}",
-                    e.message
+        let refused = |words: String| {
+            PortError::new(
+                ErrorKind::Refused,
+                format!(
+                    "push refused by {}: {words}; the proposal was not made",
+                    self.remote
                 ),
-                ..e
-            })?;
+            )
+        };
+        match self.push(repo, &format!("+{oid}:refs/heads/{branch}")) {
+            Ok(Pushed::Accepted) => {}
+            Ok(Pushed::Moved(words) | Pushed::Refused(words)) => return Err(refused(words)),
+            Err(e) => {
+                return Err(PortError {
+                    message: format!(
+                        "the proposal could not be pushed, so nothing was changed: {}",
+                        e.message
+                    ),
+                    ..e
+                });
+            }
+        }
         repo.reference(
             &self.proposal_tracking_ref(env),
             oid,
@@ -176,25 +194,5 @@ impl GitFork {
             ),
             ..e
         })
-    }
-
-    /// Pushes the deploy branch (fast-forward only). When the push fails the commit stays local
-    /// and the error says how to finish.
-    pub(super) fn publish(&self, repo: &Repository, oid: Oid, short: &str) -> PortResult<String> {
-        let (remote, branch) = (&self.remote, &self.branch);
-        if let Err(e) = self.push(repo, &format!("refs/heads/{branch}:refs/heads/{branch}")) {
-            let cause = e.hint.map(|h| format!(" ({h})")).unwrap_or_default();
-            return Err(PortError::new(
-                e.kind,
-                format!(
-                    "committed {short} on {branch}, but the push to {remote} failed: {}. The commit is kept: {branch} is 1 commit ahead of {remote}/{branch} and nothing was deployed",
-                    e.message
-                ),
-            )
-            .with_hint(format!("run `git push {remote} {branch}` to finish{cause}")));
-        }
-        repo.reference(&self.tracking_ref(), oid, true, "shiftdeck: push")
-            .doing("recording the push")?;
-        Ok(format!("git push {remote} {branch}"))
     }
 }

@@ -2,7 +2,7 @@
 
 use git2::{Commit, Repository};
 
-use super::commit::{changed_paths, locate_in, short_id, signature};
+use super::commit::{commit_file, create_commit, locate_in, short_id, signature};
 use super::error::Context;
 use super::fork::GitFork;
 use crate::domain::commit_message::with_approval;
@@ -10,12 +10,17 @@ use crate::domain::env::Environment;
 use crate::domain::version::Version;
 use crate::ports::{ErrorKind, Identity, PinCommit, PortError, PortResult, Proposal};
 
-fn author_of(commit: &Commit<'_>) -> Identity {
+pub(super) fn author_of(commit: &Commit<'_>) -> Identity {
     let author = commit.author();
     Identity {
         name: String::from_utf8_lossy(author.name_bytes()).into_owned(),
         email: String::from_utf8_lossy(author.email_bytes()).into_owned(),
     }
+}
+
+/// One person under two spellings of their email is still one person.
+fn same_person(a: &Identity, b: &Identity) -> bool {
+    a.email.trim().eq_ignore_ascii_case(b.email.trim())
 }
 
 impl GitFork {
@@ -56,71 +61,106 @@ impl GitFork {
         env: &Environment,
         approver: &Identity,
     ) -> PortResult<PinCommit> {
-        let fetched = self.fetch_before_writing(repo)?;
+        self.check_repository_state(repo)?;
         let branch = self.proposal_branch(&env.name);
         let tracking = self.proposal_tracking_ref(&env.name);
-        let proposal = repo
-            .find_reference(&tracking)
-            .and_then(|r| r.peel_to_commit())
-            .map_err(|_| {
-                PortError::new(
-                    ErrorKind::NotFound,
+        let committer = signature(approver)?;
+        let mut done = self.land(repo, &env.name, "shiftdeck: approve", |tip| {
+            // Read after each fetch: the proposal may have been replaced or withdrawn.
+            let proposal = repo
+                .find_reference(&tracking)
+                .and_then(|r| r.peel_to_commit())
+                .map_err(|_| {
+                    PortError::new(
+                        ErrorKind::NotFound,
+                        format!(
+                            "{} has no proposal for {} (no branch {branch})",
+                            self.remote, env.name
+                        ),
+                    )
+                    .with_hint(format!("promote a version to {} to propose one", env.name))
+                })?;
+            if same_person(&author_of(&proposal), approver) {
+                return Err(PortError::new(
+                    ErrorKind::Refused,
                     format!(
-                        "{} has no proposal for {} (no branch {branch})",
-                        self.remote, env.name
+                        "{approver} proposed this pin of {} and cannot also approve it: separation of duties needs a second person",
+                        env.name
                     ),
                 )
-                .with_hint(format!("promote a version to {} to propose one", env.name))
-            })?;
-        let proposer = author_of(&proposal);
-        if proposer
-            .email
-            .trim()
-            .eq_ignore_ascii_case(approver.email.trim())
-        {
-            return Err(PortError::new(
-                ErrorKind::Refused,
-                format!(
-                    "{approver} proposed this pin of {} and cannot also approve it: separation of duties needs a second person",
-                    env.name
-                ),
-            )
-            .with_hint("ask another release manager to approve it"));
+                .with_hint("ask another release manager to approve it"));
+            }
+            let tree = self.approved_tree(repo, env, &proposal, tip)?;
+            let message = with_approval(
+                &String::from_utf8_lossy(proposal.message_bytes()),
+                &approver.to_string(),
+            );
+            let oid = create_commit(repo, &proposal.author(), &committer, &message, &tree, &[tip])?;
+            Ok((oid, message))
+        })?;
+        done.calls
+            .push(self.delete_proposal(repo, &branch, &tracking));
+        Ok(done)
+    }
+
+    /// The proposal's tree when it was made on `tip`; else `tip`'s tree with the proposal's pin
+    /// applied, when the pin at `tip` still holds the value the proposal started from (what
+    /// landed since touched other things); else a refusal.
+    fn approved_tree<'r>(
+        &self,
+        repo: &'r Repository,
+        env: &Environment,
+        proposal: &Commit<'r>,
+        tip: &Commit<'r>,
+    ) -> PortResult<git2::Tree<'r>> {
+        if proposal.parent_id(0).ok() == Some(tip.id()) {
+            return proposal.tree().doing("reading the proposal");
         }
-        let tip = self.check_ready(repo, true)?;
-        if proposal.parent_id(0).ok() != Some(tip.id()) {
-            return Err(PortError::new(
+        let stale = |why: String| {
+            PortError::new(
                 ErrorKind::Conflict,
                 format!(
-                    "the proposal for {} was made on an older {} (it is now at {}); approving it would undo what landed since",
+                    "the proposal for {} was made on an older {} (it is now at {}) and {why}",
                     env.name,
                     self.branch,
-                    short_id(&tip)
+                    short_id(tip)
                 ),
             )
-            .with_hint(format!("propose again: promote the version to {} once more", env.name)));
+            .with_hint(format!(
+                "propose again: promote the version to {} once more",
+                env.name
+            ))
+        };
+        let base = proposal
+            .parent(0)
+            .map_err(|_| stale("has no parent to compare with".into()))?;
+        let (was, _) = locate_in(repo, &base, &env.pin)?;
+        let (proposed, _) = locate_in(repo, proposal, &env.pin)?;
+        let (now, content) = locate_in(repo, tip, &env.pin)?;
+        if now.literal != was.literal {
+            let by = super::status::pin_set_by(repo, tip, &env.pin, &now.literal)
+                .map(|c| format!(" by {} in {}", author_of(&c), short_id(&c)))
+                .unwrap_or_default();
+            return Err(stale(format!(
+                "the pin there is now {:?}, not the {:?} it started from (changed{by}); approving it would undo that",
+                now.literal, was.literal
+            )));
         }
-
-        let message = with_approval(
-            &String::from_utf8_lossy(proposal.message_bytes()),
-            &approver.to_string(),
-        );
-        let committer = signature(approver)?;
-        let tree = proposal.tree().doing("reading the proposal")?;
-        let oid = repo
-            .commit(
-                None,
-                &proposal.author(),
-                &committer,
-                &message,
-                &tree,
-                &[&tip],
-            )
-            .doing("creating the approved commit")?;
-        let paths = changed_paths(repo, &tip, &proposal)?;
-        let mut calls = self.land(repo, tip.id(), oid, &paths, "shiftdeck: approve", fetched)?;
-        calls.push(self.delete_proposal(repo, &branch, &tracking));
-        Ok(self.on_deploy_branch(oid, message, calls))
+        let version = Version::parse(&proposed.literal)
+            .map_err(|e| stale(format!("its pin is unreadable: {e}")))?;
+        let rewritten = crate::domain::pin::replace(&content, &now, &version);
+        let rebuilt = commit_file(
+            repo,
+            tip,
+            &env.pin.file,
+            &rewritten,
+            &proposal.author(),
+            &proposal.author(),
+            "rebuilt proposal",
+        )?;
+        repo.find_commit(rebuilt)
+            .and_then(|c| c.tree())
+            .doing("reading the rebuilt proposal")
     }
 
     /// Deletes the landed proposal's branch; the approval stands even when this fails, and the
@@ -128,12 +168,16 @@ impl GitFork {
     fn delete_proposal(&self, repo: &Repository, branch: &str, tracking: &str) -> String {
         let call = format!("git push {} --delete {branch}", self.remote);
         match self.push(repo, &format!(":refs/heads/{branch}")) {
-            Ok(()) => {
+            Ok(super::push::Pushed::Accepted) => {
                 if let Ok(mut reference) = repo.find_reference(tracking) {
                     // A leftover tracking ref is pruned by the next fetch.
                     let _ = reference.delete();
                 }
                 call
+            }
+            Ok(super::push::Pushed::Moved(why) | super::push::Pushed::Refused(why)) => {
+                tracing::warn!("could not delete {branch}: {why}");
+                format!("{call} (refused: {why}; run it to remove the landed proposal)")
             }
             Err(e) => {
                 tracing::warn!("could not delete {branch}: {}", e.message);

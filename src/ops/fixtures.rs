@@ -61,6 +61,10 @@ pub fn fork(pins: &[(&str, &str)]) -> ForkStatus {
             .collect(),
         proposals: Vec::new(),
         fetch_error: None,
+        modified: Vec::new(),
+        last_fetch: None,
+        refused: Vec::new(),
+        history: Vec::new(),
     }
 }
 

@@ -89,13 +89,6 @@ fn approve_proposal(s: &Snapshot, env: &EnvName, p: &Proposal) -> Result<Planned
         )
         .hint("ask a colleague to approve it"));
     }
-    if !p.current {
-        return Err(Refusal::new(
-            RefusalKind::StaleProposal,
-            format!("the proposal for {env} is based on an old tip of the deploy branch"),
-        )
-        .hint(format!("propose it again (promote into {env})")));
-    }
     let fork = s.fork()?;
     let from = s
         .pinned(env)
@@ -122,6 +115,22 @@ fn approve_proposal(s: &Snapshot, env: &EnvName, p: &Proposal) -> Result<Planned
             "the pipeline deploys it and CodeDeploy shifts the alias".into(),
         ),
     ];
+    let mut details = details;
+    if !p.current {
+        // The deploy branch moved since it was proposed (a colleague pushed): the fork adapter
+        // rebuilds the proposal on the new tip when the pin there is still what was proposed
+        // over, and refuses with who changed it otherwise.
+        details.insert(
+            details.len() - 1,
+            (
+                "rebuilt".into(),
+                format!(
+                    "the proposal is based on an older tip of {}: it is rebuilt on the current tip, keeping {} as its author, if {env}'s pin there is still {from}",
+                    fork.branch, p.proposer.name
+                ),
+            ),
+        );
+    }
     Ok(Planned {
         plan: Plan::ApproveProposal {
             env: env.clone(),

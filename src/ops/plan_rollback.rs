@@ -60,10 +60,15 @@ pub(super) fn rollback(
             }
             // Revert the pin to the version traffic returns to, so the pipeline does not
             // redeploy the bad one.
-            let good = steps.iter().find_map(|(_, p)| match p {
-                RollbackPlan::Stop { to, .. }
-                | RollbackPlan::Redeploy(RedeployRequest { to, .. }) => to.release.clone(),
-            });
+            let good = steps
+                .iter()
+                .find_map(|(_, p)| match p {
+                    RollbackPlan::Stop { to, .. }
+                    | RollbackPlan::Redeploy(RedeployRequest { to, .. }) => to.release.clone(),
+                })
+                // Where the Lambda version names no release, the pin's own history says what
+                // it was before.
+                .or_else(|| previous_pin(s, env));
             match (pinned, good) {
                 (Some(bad), Some(good)) if bad != good => Some((bad, good)),
                 _ => None,
@@ -138,6 +143,11 @@ fn direction(steps: &[(String, RollbackPlan)], pin: Option<&(Version, Version)>)
         }
         std::cmp::Ordering::Equal => format!("stays on {now}"),
     })
+}
+
+/// The value `env`'s pin had before its current one, from the deploy branch's history.
+fn previous_pin(s: &Snapshot, env: &EnvName) -> Option<Version> {
+    Version::parse(s.fork?.previous_pin(env.as_str())?).ok()
 }
 
 fn describe_step(p: &RollbackPlan) -> String {

@@ -30,8 +30,6 @@ pub enum RefusalKind {
     Frozen,
     /// The person asked to approve their own proposal.
     SelfApproval,
-    /// The proposal is based on an older tip of the deploy branch.
-    StaleProposal,
     /// Already done, or nothing there to act on.
     NothingToDo,
     /// The confirmation the plan asks for was not given (name, reason, `--yes`).

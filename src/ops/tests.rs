@@ -278,10 +278,16 @@ fn approving_ones_own_proposal_is_refused_whatever_the_case_of_the_email() {
         w.plan(Intent::Approve { env: env("prod") }).unwrap().plan,
         Plan::ApproveProposal { .. }
     ));
+    // A proposal on an older tip is approved by rebuilding it, and the plan says so.
     w.fork.proposals[0].current = false;
-    assert_eq!(
-        refused(w.plan(Intent::Approve { env: env("prod") })).kind,
-        RefusalKind::StaleProposal
+    let stale = w.plan(Intent::Approve { env: env("prod") }).unwrap();
+    assert!(
+        stale
+            .details
+            .iter()
+            .any(|(l, v)| l == "rebuilt" && v.contains("if prod's pin there is still v1.2.0")),
+        "{:?}",
+        stale.details
     );
     let short = refused(w.plan(Intent::Reject {
         env: env("prod"),

@@ -12,7 +12,7 @@ use crate::domain::provenance::{self, Provenance, ServingCode};
 use crate::domain::rollout::Target;
 use crate::domain::version::Version;
 use crate::ops::reads::Reads;
-use crate::ports::{AwsIdentity, Proposal};
+use crate::ports::{AwsIdentity, PinEvent, Proposal, RefusedPush};
 
 pub const SCHEMA: &str = "shiftdeck.status/1";
 
@@ -33,6 +33,12 @@ pub struct ForkOut {
     pub ahead: usize,
     pub behind: usize,
     pub fetch_error: Option<String>,
+    /// When the remote was last fetched successfully (RFC 3339).
+    pub last_fetch: Option<String>,
+    /// Every tracked file with uncommitted changes.
+    pub modified: Vec<String>,
+    /// Pin commits the remote refused, each kept on a reference until retried or discarded.
+    pub refused: Vec<RefusedPush>,
 }
 
 #[derive(Debug, Serialize)]
@@ -44,6 +50,9 @@ pub struct EnvOut {
     pub pin: Option<Version>,
     pub pin_error: Option<String>,
     pub proposals: Vec<Proposal>,
+    /// The pin's changes on the deploy branch, newest first: who, when, from which action,
+    /// approved by whom.
+    pub history: Vec<PinEvent>,
     /// Deployment groups as read: `latest` and `previous_success` deployments, live
     /// `target_percent`, `alias_routing` for idle aliases, `alarms`. Times are milliseconds
     /// since the epoch.
@@ -119,6 +128,15 @@ pub fn build(s: &Reads) -> StatusReport {
                             .collect()
                     })
                     .unwrap_or_default(),
+                history: fork
+                    .map(|f| {
+                        f.history
+                            .iter()
+                            .filter(|e| &e.env == name)
+                            .cloned()
+                            .collect()
+                    })
+                    .unwrap_or_default(),
                 groups,
                 group_errors,
                 provenance,
@@ -137,6 +155,9 @@ pub fn build(s: &Reads) -> StatusReport {
             ahead: f.ahead,
             behind: f.behind,
             fetch_error: f.fetch_error.clone(),
+            last_fetch: f.last_fetch.map(super::time),
+            modified: f.modified.clone(),
+            refused: f.refused.clone(),
         }),
         environments,
         errors: versions

@@ -158,6 +158,10 @@ fn fork(pins: [&str; 3]) -> ForkStatus {
             .collect(),
         proposals: Vec::new(),
         fetch_error: None,
+        modified: Vec::new(),
+        last_fetch: None,
+        refused: Vec::new(),
+        history: Vec::new(),
     }
 }
 

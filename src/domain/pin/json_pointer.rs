@@ -1,15 +1,56 @@
 //! The JSON pointer rule (RFC 6901): `/context/prodVersion` names one string value.
+//!
+//! The document is read by `jsonc-parser`, which keeps the byte range of every value (serde_json
+//! forgets where values were) and reads the comments and trailing commas some context files
+//! carry. Only the literal's bytes are ever replaced, so the parser never writes anything.
 
-use super::json_scan::{self, Node, Value};
+use jsonc_parser::ast::{ObjectPropName, Value};
+use jsonc_parser::common::Ranged;
+use jsonc_parser::{CollectOptions, ParseOptions, parse_to_ast};
+
 use super::{PinError, PinMatch, line_at};
 
-pub(super) fn locate(content: &[u8], file: &str, pointer: &str) -> Result<PinMatch, PinError> {
+/// What a context file may hold beyond strict JSON: comments and trailing commas, as
+/// tsconfig-style files do. Anything looser (single quotes, bare keys, hex numbers) is an error,
+/// because the tools that read cdk.json would not read it either.
+fn options() -> ParseOptions {
+    ParseOptions {
+        allow_comments: true,
+        allow_trailing_commas: true,
+        allow_loose_object_property_names: false,
+        allow_missing_commas: false,
+        allow_single_quoted_strings: false,
+        allow_hexadecimal_numbers: false,
+        allow_unary_plus_numbers: false,
+        allow_bare_decimal_point_numbers: false,
+        allow_non_finite_numbers: false,
+        allow_extended_string_escapes: false,
+    }
+}
+
+const BOM: &str = "\u{feff}";
+
+/// `text` is the whole file, already known to be UTF-8.
+pub(super) fn locate(text: &str, file: &str, pointer: &str) -> Result<PinMatch, PinError> {
     let tokens = tokens(pointer)?;
-    let root = json_scan::parse(content).map_err(|e| PinError::BadJson {
+    let content = text.as_bytes();
+    // The parser does not skip a byte order mark; positions are shifted back by its length.
+    let offset = if text.starts_with(BOM) { BOM.len() } else { 0 };
+    let bad_json = |pos: usize, why: String| PinError::BadJson {
         file: file.to_string(),
-        line: line_at(content, e.pos),
-        why: e.why,
-    })?;
+        line: line_at(content, pos),
+        why,
+    };
+    let parsed =
+        parse_to_ast(&text[offset..], &CollectOptions::default(), &options()).map_err(|e| {
+            bad_json(
+                offset + e.range().start,
+                lowercase_first(&e.kind().to_string()),
+            )
+        })?;
+    let Some(root) = parsed.value else {
+        return Err(bad_json(content.len(), "the file holds no value".into()));
+    };
     let mut node = &root;
     let mut walked = String::new();
     for token in &tokens {
@@ -23,69 +64,115 @@ pub(super) fn locate(content: &[u8], file: &str, pointer: &str) -> Result<PinMat
         } else {
             &walked
         };
-        node = match &node.value {
-            Value::Object(members) => {
-                let hits: Vec<_> = members.iter().filter(|m| &m.key == token).collect();
+        node = match node {
+            Value::Object(object) => {
+                let hits: Vec<_> = object
+                    .properties
+                    .iter()
+                    .filter(|p| key(&p.name) == token.as_str())
+                    .collect();
                 match hits.as_slice() {
                     [] => return Err(no_value(format!("{at} has no key {token:?}"))),
-                    [one] => &one.node,
+                    [one] => &one.value,
                     several => {
                         return Err(PinError::Ambiguous {
                             file: file.to_string(),
                             pattern: pointer.to_string(),
                             lines: several
                                 .iter()
-                                .map(|m| line_at(content, m.key_start))
+                                .map(|p| line_at(content, offset + p.range.start))
                                 .collect(),
                         });
                     }
                 }
             }
-            Value::Array(items) => {
+            Value::Array(array) => {
                 let index = array_index(token).ok_or_else(|| {
                     no_value(format!(
                         "{at} is an array, and {token:?} is not an index into it"
                     ))
                 })?;
-                items.get(index).ok_or_else(|| {
+                array.elements.get(index).ok_or_else(|| {
                     no_value(format!(
                         "{at} has {} items, so there is no index {index}",
-                        items.len()
+                        array.elements.len()
                     ))
                 })?
             }
             other => {
                 return Err(no_value(format!(
                     "{at} is {}, so it has no {token:?} inside",
-                    other.kind()
+                    kind(other)
                 )));
             }
         };
         walked.push('/');
         walked.push_str(&escape_token(token));
     }
-    matched(content, file, pointer, node)
+    matched(content, offset, file, pointer, node)
 }
 
-fn matched(content: &[u8], file: &str, pointer: &str, node: &Node) -> Result<PinMatch, PinError> {
-    let line = line_at(content, node.start);
-    match &node.value {
-        Value::String { escaped: true, .. } => Err(PinError::EscapedString {
-            file: file.to_string(),
-            pointer: pointer.to_string(),
-            line,
-        }),
-        Value::String { span, .. } => Ok(PinMatch {
-            literal: String::from_utf8_lossy(&content[span.clone()]).into_owned(),
-            range: span.clone(),
-            line,
-        }),
+fn key<'a>(name: &'a ObjectPropName<'_>) -> &'a str {
+    match name {
+        ObjectPropName::String(s) => &s.value,
+        ObjectPropName::Word(w) => w.value,
+    }
+}
+
+/// What kind of value this is, in words for an error message.
+fn kind(value: &Value<'_>) -> &'static str {
+    match value {
+        Value::Object(_) => "an object",
+        Value::Array(_) => "an array",
+        Value::StringLit(_) => "a string",
+        Value::NumberLit(_) => "a number",
+        Value::BooleanLit(b) if b.value => "true",
+        Value::BooleanLit(_) => "false",
+        Value::NullKeyword(_) => "null",
+    }
+}
+
+fn matched(
+    content: &[u8],
+    offset: usize,
+    file: &str,
+    pointer: &str,
+    node: &Value<'_>,
+) -> Result<PinMatch, PinError> {
+    let start = offset + node.range().start;
+    let line = line_at(content, start);
+    match node {
+        Value::StringLit(lit) => {
+            // The range covers the quotes; the literal is what lies between them.
+            let span = offset + lit.range.start + 1..offset + lit.range.end - 1;
+            if content[span.clone()].contains(&b'\\') {
+                return Err(PinError::EscapedString {
+                    file: file.to_string(),
+                    pointer: pointer.to_string(),
+                    line,
+                });
+            }
+            Ok(PinMatch {
+                literal: String::from_utf8_lossy(&content[span.clone()]).into_owned(),
+                range: span,
+                line,
+            })
+        }
         other => Err(PinError::NotAString {
             file: file.to_string(),
             pointer: pointer.to_string(),
-            found: other.kind().to_string(),
+            found: kind(other).to_string(),
             line,
         }),
+    }
+}
+
+/// The parser's messages start with a capital; ours continue a sentence.
+fn lowercase_first(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => String::new(),
     }
 }
 

@@ -95,20 +95,142 @@ fn no_match_names_the_file_and_the_pattern_and_says_what_to_do() {
 
 #[test]
 fn several_matches_are_ambiguous_with_their_lines() {
+    let text =
+        "const version = \"v1\";\n// old: const version = \"v0\";\nconst version = \"v2\";\n";
     let err = locate(
-        TS.as_bytes(),
-        &pattern("lib/config.ts", "ersion = \"{version}\""),
+        text.as_bytes(),
+        &pattern("lib/config.ts", "version = \"{version}\""),
     )
     .unwrap_err();
     assert_eq!(
         err,
         PinError::Ambiguous {
             file: "lib/config.ts".into(),
-            pattern: "ersion = \"{version}\"".into(),
-            lines: vec![3, 4],
+            pattern: "version = \"{version}\"".into(),
+            lines: vec![1, 2, 3],
         }
     );
-    assert!(err.to_string().contains("on lines 3, 4"), "{err}");
+    assert!(err.to_string().contains("on lines 1, 2, 3"), "{err}");
+}
+
+/// The case from the field: prod's pattern also occurs inside preprod's name.
+const PREPROD: &str =
+    "export const preprodVersion = \"v1.1.0\";\nexport const prodVersion: string = \"v1.0.0\";\n";
+
+#[test]
+fn a_pattern_matches_whole_names_only() {
+    let prod = pattern("lib/config.ts", "prodVersion = \"{version}\"");
+    let err = locate(PREPROD.as_bytes(), &prod).unwrap_err();
+    assert!(
+        matches!(err, PinError::NoMatch { .. }),
+        "preprodVersion is not prodVersion: {err}"
+    );
+    let typed = pattern("lib/config.ts", "prodVersion: string = \"{version}\"");
+    assert_eq!(literal_at(PREPROD, &typed), ("v1.0.0".to_string(), 2));
+    let preprod = pattern("lib/config.ts", "preprodVersion = \"{version}\"");
+    let out = rewrite(PREPROD.as_bytes(), &preprod, &version("v1.2.0")).unwrap();
+    assert_eq!(
+        String::from_utf8(out).unwrap(),
+        PREPROD.replacen("v1.1.0", "v1.2.0", 1)
+    );
+}
+
+#[test]
+fn a_name_continued_after_the_pattern_is_not_a_match() {
+    // `version` ends with a name character, so `versionOld` is another name.
+    let text = "versionOld = v0\nversion = v1\n";
+    let found = locate(text.as_bytes(), &pattern("a.env", "version = {version}")).unwrap();
+    assert_eq!((found.literal.as_str(), found.line), ("v1", 2));
+    // A placeholder at the end stops where the version does, and `$` would continue a name.
+    let err = locate(b"v = v1$x\n", &pattern("a.sh", "v = {version}")).unwrap_err();
+    assert!(matches!(err, PinError::NoMatch { .. }), "{err}");
+    // Text that does not end with a name character may be followed by anything.
+    let found = locate(b"x=\"v1\"y", &pattern("a.ts", "x=\"{version}\"")).unwrap();
+    assert_eq!(found.literal, "v1");
+}
+
+#[test]
+fn a_match_inside_a_longer_name_does_not_hide_a_real_one_right_after() {
+    let text = "aversion = \"v0\" version = \"v1\"";
+    let found = locate(
+        text.as_bytes(),
+        &pattern("a.ts", " version = \"{version}\" "),
+    )
+    .unwrap();
+    assert_eq!(found.literal, "v1");
+}
+
+#[test]
+fn single_quoted_literals_are_found_with_a_single_quoted_pattern() {
+    let text = "VERSION = 'v3.1.4'  # pinned\nOTHER_VERSION = 'v0.0.1'\n";
+    let locator = pattern("settings.py", "VERSION = '{version}'");
+    assert_eq!(literal_at(text, &locator), ("v3.1.4".to_string(), 1));
+    let out = rewrite(text.as_bytes(), &locator, &version("v3.2.0")).unwrap();
+    assert_eq!(
+        String::from_utf8(out).unwrap(),
+        text.replacen("v3.1.4", "v3.2.0", 1)
+    );
+}
+
+#[test]
+fn a_very_large_file_is_located_and_rewritten_in_place() {
+    let mut text = String::with_capacity(12 << 20);
+    for i in 0..200_000 {
+        text.push_str(&format!(
+            "export const setting{i} = \"value {i}\"; // ünï\n"
+        ));
+    }
+    text.push_str("export const prodVersion = \"v1.0.0\";\n");
+    text.push_str(&"// trailing comment line\n".repeat(100_000));
+    let locator = pattern("lib/config.ts", "prodVersion = \"{version}\"");
+    let (literal, line) = literal_at(&text, &locator);
+    assert_eq!((literal.as_str(), line), ("v1.0.0", 200_001));
+    let out = rewrite(text.as_bytes(), &locator, &version("v1.1.0")).unwrap();
+    assert_eq!(
+        out,
+        text.replacen("\"v1.0.0\"", "\"v1.1.0\"", 1).into_bytes()
+    );
+
+    let json = format!(
+        "{{\"filler\": [{}], \"context\": {{\"prodVersion\": \"v1.0.0\"}}}}",
+        vec!["\"x\""; 500_000].join(",")
+    );
+    let found = locate(
+        json.as_bytes(),
+        &pointer("cdk.json", "/context/prodVersion"),
+    )
+    .unwrap();
+    assert_eq!(found.literal, "v1.0.0");
+}
+
+#[test]
+fn a_file_that_is_not_utf8_says_so() {
+    let utf16: Vec<u8> = "\u{feff}const version = \"v1\";\n"
+        .encode_utf16()
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    let latin1 = b"// caf\xe9\nconst version = \"v1\";\n".to_vec();
+    let locators = [
+        pattern("lib/config.ts", "const version = \"{version}\""),
+        pointer("lib/config.ts", "/version"),
+    ];
+    for locator in &locators {
+        let err = locate(&utf16, locator).unwrap_err();
+        assert!(
+            matches!(&err, PinError::NotUtf8 { why, .. } if why.contains("UTF-16")),
+            "{err}"
+        );
+        let err = locate(&latin1, locator).unwrap_err();
+        assert!(
+            matches!(&err, PinError::NotUtf8 { why, .. } if why.contains("0xe9 on line 1")),
+            "{err}"
+        );
+        assert!(
+            err.to_string()
+                .starts_with("lib/config.ts: the file is not UTF-8")
+        );
+        assert!(err.to_string().contains("save it as UTF-8"), "{err}");
+    }
 }
 
 #[test]
@@ -232,15 +354,16 @@ fn bad_pointers_are_refused_before_reading_the_file() {
 
 #[test]
 fn invalid_json_is_reported_with_its_line() {
-    let cases: [(&[u8], usize); 8] = [
-        (b"{\n  \"a\": 1,\n}\n", 3),
+    let cases: [(&[u8], usize); 9] = [
+        (b"{\n  \"a\": 1,,\n}\n", 2),
         (b"{\n\"a\": tru }", 2),
         (b"{\"a\": \"open", 1),
-        (b"{\"a\": 01}", 1),
-        (b"{\"a\": \"\\x\"}", 1),
-        (b"{\"a\": \"\\ud800\"}", 1),
+        (b"{\"a\": 0x1}", 1),
+        (b"{\"a\": \"\\x41\"}", 1),
         (b"{} {}", 1),
-        (b"\n\n{\"a\": \"\xff\"}", 3),
+        (b"{\n'a': \"v1\"}", 2),
+        (b"{\na: \"v1\"}", 2),
+        (b"\n\n{\"a\": \"v1\" /* open", 3),
     ];
     for (doc, line) in cases {
         let err = locate(doc, &pointer("cdk.json", "/a")).unwrap_err();
@@ -250,6 +373,18 @@ fn invalid_json_is_reported_with_its_line() {
             String::from_utf8_lossy(doc)
         );
     }
+}
+
+#[test]
+fn comments_and_trailing_commas_in_a_context_file_are_read_and_kept() {
+    let doc = "{\n  // the versions each stage deploys\n  \"context\": {\n    \"prodVersion\": /* pinned */ \"v1.0.0\",\n  },\n}\n";
+    let locator = pointer("cdk.json", "/context/prodVersion");
+    assert_eq!(literal_at(doc, &locator), ("v1.0.0".to_string(), 4));
+    let out = rewrite(doc.as_bytes(), &locator, &version("v1.1.0")).unwrap();
+    assert_eq!(
+        String::from_utf8(out).unwrap(),
+        doc.replace("v1.0.0", "v1.1.0")
+    );
 }
 
 #[test]
@@ -340,5 +475,69 @@ proptest! {
         let after = rewrite(text.as_bytes(), &locator, &version(&new)).unwrap();
         prop_assert_eq!(locate(&after, &locator).unwrap().literal, new.clone());
         only_literal_changed(text.as_bytes(), &after, &before.range, &new);
+    }
+
+    /// Whatever the bytes, a locate returns an error or a literal that really is at its range,
+    /// and a rewrite of it is found again with every other byte unchanged.
+    #[test]
+    fn any_bytes_are_an_error_or_a_true_match(
+        bytes in prop::collection::vec(any::<u8>(), 0..400),
+        text in "\\PC{0,200}",
+        json in r#"[\{\}\[\]":, \n/*a-z0-9\\v.]{0,120}"#,
+    ) {
+        let locators = [
+            pattern("a.ts", "version = \"{version}\""),
+            pattern("a.ts", "{version}"),
+            pointer("cdk.json", "/a"),
+            pointer("cdk.json", "/a/0"),
+        ];
+        for content in [bytes.as_slice(), text.as_bytes(), json.as_bytes()] {
+            for locator in &locators {
+                if let Ok(found) = locate(content, locator) {
+                    prop_assert_eq!(&content[found.range.clone()], found.literal.as_bytes());
+                    prop_assert_eq!(found.line, line_at(content, found.range.start));
+                    if let Ok(new) = Version::parse("v9.8.7") {
+                        let after = replace(content, &found, &new);
+                        let again = locate(&after, locator);
+                        prop_assert!(again.is_ok(), "{:?}", again);
+                        prop_assert_eq!(again.unwrap().range.start, found.range.start);
+                        only_literal_changed(content, &after, &found.range, new.as_str());
+                    }
+                }
+            }
+        }
+    }
+
+    /// A pin line whose name is continued on either side, near the real one or alone: only the
+    /// real one is ever found.
+    #[test]
+    fn a_near_miss_name_is_never_taken_for_the_pin(
+        before in "[A-Za-z0-9_$]{1,6}",
+        after in "[A-Za-z0-9_$]{1,6}",
+        which in 0usize..3,
+        real in any::<bool>(),
+        real_first in any::<bool>(),
+        old in version_name(),
+    ) {
+        let near = match which {
+            0 => format!("const {before}prodVersion = \"v0.0.1\";"),
+            1 => format!("const prodVersion{after} = \"v0.0.1\";"),
+            _ => format!("const {before}prodVersion{after} = \"v0.0.1\";"),
+        };
+        let real_line = format!("const prodVersion = \"{old}\";");
+        let lines = match (real, real_first) {
+            (false, _) => vec![near],
+            (true, true) => vec![real_line, near],
+            (true, false) => vec![near, real_line],
+        };
+        let text = lines.join("\n");
+        let found = locate(text.as_bytes(), &pattern("a.ts", "prodVersion = \"{version}\""));
+        if real {
+            let found = found.map_err(|e| TestCaseError::fail(format!("{e} in {text:?}")))?;
+            prop_assert_eq!(found.literal, old);
+            prop_assert_eq!(found.line, if real_first { 1 } else { 2 });
+        } else {
+            prop_assert!(matches!(found, Err(PinError::NoMatch { .. })), "{:?} in {:?}", found, text);
+        }
     }
 }

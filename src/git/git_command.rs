@@ -1,0 +1,159 @@
+//! Fetch and push through the `git` command line, for setups that need what libssh2 lacks
+//! (`~/.ssh/config` ProxyJump, certificates, FIDO keys): `[fork] transport = "git"`.
+//!
+//! The child runs with `--progress`, so anything it prints counts as the remote being alive;
+//! silence for longer than the idle limit, or a cancel, kills it.
+
+use std::io::Read;
+use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use super::fork::GitFork;
+use super::push::{Pushed, moved_meanwhile};
+use crate::ports::{ErrorKind, PortError, PortResult};
+
+/// What a finished `git` child printed.
+pub(super) struct Output {
+    pub success: bool,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl GitFork {
+    /// Runs `git -C <fork> <args>` under the network limits.
+    pub(super) fn git_cli(&self, args: &[&str]) -> PortResult<Output> {
+        let transfer = self.network.start(&self.remote);
+        let mut child = Command::new("git")
+            .arg("-C")
+            .arg(&self.path)
+            .args(args)
+            .env("GIT_TERMINAL_PROMPT", "0")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| {
+                PortError::new(
+                    ErrorKind::Unavailable,
+                    format!("cannot run git for {}: {e}", args.join(" ")),
+                )
+                .with_hint("install git, or set [fork] transport = \"libgit2\"")
+            })?;
+        let stderr = Arc::new(Mutex::new((Vec::<u8>::new(), Instant::now())));
+        let reader = child.stderr.take().map(|mut pipe| {
+            let stderr = stderr.clone();
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 4096];
+                while let Ok(n @ 1..) = pipe.read(&mut buf) {
+                    let mut seen = stderr.lock().unwrap_or_else(|e| e.into_inner());
+                    seen.0.extend_from_slice(&buf[..n]);
+                    seen.1 = Instant::now();
+                }
+            })
+        });
+        let mut stdout_pipe = child.stdout.take();
+        let stdout = std::thread::spawn(move || {
+            let mut out = String::new();
+            if let Some(pipe) = stdout_pipe.as_mut() {
+                let _ = pipe.read_to_string(&mut out);
+            }
+            out
+        });
+        let limit = transfer.limits().connect + transfer.limits().idle;
+        let status = loop {
+            if let Ok(Some(status)) = child.try_wait() {
+                break Some(status);
+            }
+            let quiet = stderr.lock().unwrap_or_else(|e| e.into_inner()).1.elapsed();
+            if transfer.cancelled() || quiet > limit {
+                let _ = child.kill();
+                let _ = child.wait();
+                break None;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        if let Some(reader) = reader {
+            let _ = reader.join();
+        }
+        let stdout = stdout.join().unwrap_or_default();
+        let stderr = String::from_utf8_lossy(&stderr.lock().unwrap_or_else(|e| e.into_inner()).0)
+            .into_owned();
+        let Some(status) = status else {
+            let error = PortError::new(
+                ErrorKind::Timeout,
+                format!("`git {}` printed nothing for too long", args.join(" ")),
+            );
+            return Err(transfer.explain(error, true));
+        };
+        Ok(Output {
+            success: status.success(),
+            stdout,
+            stderr,
+        })
+    }
+
+    /// `git fetch` through the command line; an error carries git's own message.
+    pub(super) fn git_cli_checked(&self, doing: &str, args: &[&str]) -> PortResult<Output> {
+        let out = self.git_cli(args)?;
+        if out.success {
+            return Ok(out);
+        }
+        Err(PortError::new(
+            ErrorKind::Unavailable,
+            format!("git failed while {doing}: {}", last_words(&out.stderr)),
+        )
+        .with_hint("check the network and the remote URL (`git remote -v`)"))
+    }
+
+    /// `git push --porcelain`: the status of the one reference pushed, with the remote's words.
+    pub(super) fn git_cli_push(&self, refspec: &str) -> PortResult<Pushed> {
+        let out = self.git_cli(&["push", "--porcelain", "--progress", &self.remote, refspec])?;
+        // Porcelain lines: "<flag>\t<from>:<to>\t<summary> (<reason>)"; '!' is a rejection.
+        let rejected: Vec<String> = out
+            .stdout
+            .lines()
+            .filter(|l| l.starts_with('!'))
+            .filter_map(|l| l.split('\t').nth(2).map(str::to_string))
+            .collect();
+        let said: Vec<String> = out
+            .stderr
+            .lines()
+            .filter_map(|l| l.strip_prefix("remote: "))
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(str::to_string)
+            .collect();
+        let words = || {
+            let mut all = rejected.clone();
+            all.extend(said.iter().cloned());
+            all.join("; ")
+        };
+        match (out.success, rejected.is_empty()) {
+            (true, _) => Ok(Pushed::Accepted),
+            (false, false) if rejected.iter().all(|r| moved_meanwhile(r)) => {
+                Ok(Pushed::Moved(words()))
+            }
+            (false, false) => Ok(Pushed::Refused(words())),
+            (false, true) => Err(PortError::new(
+                ErrorKind::Unavailable,
+                format!(
+                    "git failed while pushing to {}: {}",
+                    self.remote,
+                    last_words(&out.stderr)
+                ),
+            )
+            .with_hint("check the network, the remote URL (`git remote -v`) and your ssh setup")),
+        }
+    }
+}
+
+/// The last meaningful lines git printed, without progress meters.
+fn last_words(stderr: &str) -> String {
+    let lines: Vec<&str> = stderr
+        .split(['\n', '\r'])
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.contains("% ("))
+        .collect();
+    lines[lines.len().saturating_sub(3)..].join(" ")
+}

@@ -226,6 +226,9 @@ pub trait Fork: Send + Sync {
     fn pin(&self, change: &PinChange) -> PortResult<PinCommit>;
     /// Lands `env`'s proposal on the deploy branch with an `Approved-by:` trailer.
     fn approve(&self, env: &Environment, approver: &Identity) -> PortResult<PinCommit>;
+    /// Turns down `env`'s proposal, the commit the person saw: its branch is deleted on the
+    /// remote (refused when the proposal changed meanwhile). The reason goes to the audit log.
+    fn reject(&self, env: &Environment, commit: &str, reason: &str) -> PortResult<PinCommit>;
     /// Ends every fetch or push running now, as soon as the network call lets it; the call
     /// returns a `Refused` error saying it was cancelled.
     fn cancel(&self) {}

@@ -368,6 +368,46 @@ fn a_proposal_needs_someone_else_to_approve_it() {
         "the proposer stays the author"
     );
     assert_fsck(&a.origin());
+
+    // Bob proposes the next version; Ada turns it down, with a reason.
+    let proposed = a.run(&["pin", "prod", "v1.4.0", "--yes"]);
+    assert_eq!(proposed.code, 0, "{}", proposed.stderr);
+    git(&a.fork(), &["config", "user.name", "Ada Operator"]);
+    git(&a.fork(), &["config", "user.email", "ada@example.invalid"]);
+    let short = a.run(&["reject", "prod", "--reason", "no", "--yes", "--json"]);
+    assert_eq!(short.code, 3, "{}", short.stdout);
+    assert_eq!(short.json()["refusal"]["kind"], "not_confirmed");
+    let rejected = a.run(&[
+        "reject",
+        "prod",
+        "--reason",
+        "breaks the billing export",
+        "--yes",
+    ]);
+    assert_eq!(rejected.code, 0, "{}\n{}", rejected.stdout, rejected.stderr);
+    assert!(
+        rejected
+            .stdout
+            .contains("rejected v1.4.0 for prod proposed by Bob Reviewer"),
+        "{}",
+        rejected.stdout
+    );
+    let branch = git(
+        &a.origin(),
+        &["branch", "--list", "shiftdeck/proposal/prod"],
+    );
+    assert!(
+        branch.trim().is_empty(),
+        "the proposal branch is deleted: {branch}"
+    );
+    assert!(
+        a.pins().contains("prodVersion = \"v1.3.0\""),
+        "{}",
+        a.pins()
+    );
+    let last = a.audit().pop().unwrap();
+    assert_eq!(last["action"], "reject");
+    assert_eq!(last["outcome"], "succeeded");
 }
 
 #[test]

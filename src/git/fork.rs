@@ -164,6 +164,10 @@ impl Fork for GitFork {
         self.approve_proposal(&self.repo()?, env, approver)
     }
 
+    fn reject(&self, env: &Environment, commit: &str, reason: &str) -> PortResult<PinCommit> {
+        self.reject_proposal(&self.repo()?, env, commit, reason)
+    }
+
     fn cancel(&self) {
         self.network.cancel();
     }

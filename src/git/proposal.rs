@@ -163,6 +163,66 @@ impl GitFork {
             .doing("reading the rebuilt proposal")
     }
 
+    /// Turns down `env`'s proposal: deletes its branch on the remote, provided it is still the
+    /// commit the person saw (a replaced proposal is not deleted unseen).
+    pub(super) fn reject_proposal(
+        &self,
+        repo: &Repository,
+        env: &Environment,
+        seen: &str,
+        reason: &str,
+    ) -> PortResult<PinCommit> {
+        let fetched = self.fetch(repo)?;
+        let branch = self.proposal_branch(&env.name);
+        let tracking = self.proposal_tracking_ref(&env.name);
+        let now = repo
+            .find_reference(&tracking)
+            .and_then(|r| r.peel_to_commit())
+            .map_err(|_| {
+                PortError::new(
+                    ErrorKind::NotFound,
+                    format!(
+                        "{} has no proposal for {} any more (no branch {branch})",
+                        self.remote, env.name
+                    ),
+                )
+                .with_hint("someone approved or withdrew it meanwhile; refresh to see")
+            })?;
+        if now.id().to_string() != seen {
+            return Err(PortError::new(
+                ErrorKind::Conflict,
+                format!(
+                    "the proposal for {} changed since it was read: it is now {} by {}",
+                    env.name,
+                    short_id(&now),
+                    author_of(&now)
+                ),
+            )
+            .with_hint("read it again before turning it down"));
+        }
+        let call = format!("git push {} --delete {branch}", self.remote);
+        match self.push(repo, &format!(":refs/heads/{branch}"))? {
+            super::push::Pushed::Accepted => {
+                if let Ok(mut reference) = repo.find_reference(&tracking) {
+                    let _ = reference.delete();
+                }
+                Ok(PinCommit {
+                    commit: short_id(&now),
+                    branch,
+                    remote: self.remote.clone(),
+                    message: reason.to_string(),
+                    calls: vec![fetched, call],
+                })
+            }
+            super::push::Pushed::Moved(why) | super::push::Pushed::Refused(why) => {
+                Err(PortError::new(
+                    ErrorKind::Conflict,
+                    format!("{} refused to delete {branch}: {why}", self.remote),
+                ))
+            }
+        }
+    }
+
     /// Deletes the landed proposal's branch; the approval stands even when this fails, and the
     /// stale proposal then shows as such.
     fn delete_proposal(&self, repo: &Repository, branch: &str, tracking: &str) -> String {

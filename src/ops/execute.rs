@@ -204,7 +204,27 @@ pub async fn execute(world: &World, plan: &Plan) -> Execution {
             };
             ex.error = partly_failed(format!("rollback of {} incomplete", env.name), &failures);
         }
-        Plan::RejectProposal { .. } | Plan::Freeze { .. } | Plan::Unfreeze { .. } => {
+        Plan::RejectProposal {
+            version,
+            proposer,
+            commit,
+            reason,
+            ..
+        } => {
+            let fork = world.ports.fork.clone();
+            let (env2, commit, reason) = (env.clone(), commit.clone(), reason.clone());
+            match blocking(move || fork.reject(&env2, &commit, &reason)).await {
+                Ok(done) => {
+                    ex.calls.extend(done.calls.iter().cloned());
+                    ex.summary = format!(
+                        "rejected {version} for {} proposed by {} ({} deleted)",
+                        env.name, proposer.name, done.branch
+                    );
+                }
+                Err(e) => ex.error = Some(e),
+            }
+        }
+        Plan::Freeze { .. } | Plan::Unfreeze { .. } => {
             ex.error = Some(PortError::new(
                 ErrorKind::Unavailable,
                 format!("{} is not possible with this fork yet", plan.kind().verb()),

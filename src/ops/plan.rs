@@ -53,6 +53,8 @@ pub enum Plan {
         version: Version,
         proposer: Identity,
         branch: String,
+        /// The proposal's commit as read: a proposal replaced meanwhile is not deleted unseen.
+        commit: String,
         reason: String,
     },
     Rollback {

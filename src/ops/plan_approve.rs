@@ -182,6 +182,7 @@ pub(super) fn reject(s: &Snapshot, env: &EnvName, reason: &str) -> Result<Planne
             version: p.version.clone(),
             proposer: p.proposer.clone(),
             branch: p.branch.clone(),
+            commit: p.commit.clone(),
             reason: reason.to_string(),
         },
         details,

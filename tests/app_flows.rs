@@ -734,3 +734,41 @@ async fn a_version_rolled_back_in_dev_is_not_promoted_without_a_typed_reason() {
         "{log}"
     );
 }
+
+#[tokio::test]
+async fn a_proposal_made_stale_by_another_promotion_is_still_approved_by_rebuilding_it() {
+    let mut c = cockpit(false).await;
+    // dev's shift finishes; promoting dev to staging moves the deploy branch under the
+    // colleague's prod proposal.
+    c.advance(Duration::from_secs(15 * 60)).await;
+    c.select_env("dev").await;
+    c.confirm(Command::Promote, &["v1.2.1 → v1.3.0"], &[]).await;
+    let proposal = &c.app.state.fork.value.as_ref().unwrap().proposals[0];
+    assert!(!proposal.current, "{proposal:?}");
+
+    c.select_env("prod").await;
+    c.confirm(
+        Command::Approve,
+        &[
+            "Dana Reyes",
+            "rebuilt: the proposal is based on an older tip",
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!(c.app.state.pinned("prod").unwrap().as_str(), "v1.2.1");
+    assert_eq!(c.app.state.pinned("staging").unwrap().as_str(), "v1.3.0");
+    assert_eq!(
+        c.git(&["log", "-1", "--format=%an", "main"]).trim(),
+        "Dana Reyes",
+        "the proposer stays the author"
+    );
+    // And prod's manual gate is reached as usual.
+    c.advance(Duration::from_secs(3 * 60)).await;
+    c.confirm(
+        Command::Approve,
+        &["PutLifecycleEventHookExecutionStatus"],
+        &[],
+    )
+    .await;
+}

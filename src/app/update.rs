@@ -483,14 +483,16 @@ fn record(
             .get(env)
             .and_then(|i| i.as_ref().ok())
             .map(|i| i.arn.clone()),
-        environment: env.to_string(),
-        action: kind,
+        aws_account: state
+            .aws_identity
+            .get(env)
+            .and_then(|i| i.as_ref().ok())
+            .map(|i| i.account.clone()),
         from_version: from,
         to_version: to,
         deployment_ids: ex.deployment_ids.clone(),
         api_calls: ex.calls.clone(),
-        outcome,
-        message: message.to_string(),
+        ..AuditRecord::new(state.now, "", env, kind, outcome, message)
     }
 }
 

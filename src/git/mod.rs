@@ -1,14 +1,20 @@
-//! The fork adapter over git2: pins at the deploy branch tip, commits, pushes, proposals.
+//! The fork adapter over git2: pins at the deploy branch tip, commits, pushes, proposals; and
+//! beside the branches, the team's freezes and audit trail.
 
 mod commit;
 mod credentials;
 mod error;
 mod fetch;
 mod fork;
+mod freeze;
 mod guard;
 mod pin;
 mod proposal;
 mod push;
+mod side_ref;
 mod status;
+mod trail;
 
 pub use fork::GitFork;
+pub use freeze::FREEZE_REF;
+pub use trail::TRAIL_REF;

@@ -4,6 +4,7 @@ pub mod app;
 pub mod audit_log;
 pub mod aws;
 pub mod cli;
+pub mod commands;
 pub mod config;
 pub mod domain;
 pub mod git;

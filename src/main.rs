@@ -1,61 +1,68 @@
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use clap::{CommandFactory, Parser};
+use clap::Parser;
 
 use shiftdeck::app::runner::World;
 use shiftdeck::app::state::{Settings, State};
 use shiftdeck::audit_log::JsonlAudit;
 use shiftdeck::cli::{Cli, Cmd};
+use shiftdeck::commands::{self, Failure};
 use shiftdeck::config::Config;
-use shiftdeck::ports::AuditLog;
 use shiftdeck::report::snapshot::Snapshot;
 use shiftdeck::report::{status, versions};
 use shiftdeck::sim::{ClockMode, Demo, SimOptions};
 use shiftdeck::tui::{self, Session};
 use shiftdeck::ui::{Keymap, Theme};
 
-/// Exit codes: 0 ok, 1 error, 2 usage (clap). The scripting commands will add 3 for refused.
-const EXIT_ERROR: u8 = 1;
-
+/// Exit codes: 0 ok, 1 error, 2 usage, 3 refused (docs/cli.md).
 fn main() -> ExitCode {
     let started = Instant::now();
     let cli = Cli::parse();
     match run(cli, started) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
+        Err(Failure { code, message }) => {
             eprintln!("shiftdeck: {message}");
-            ExitCode::from(EXIT_ERROR)
+            ExitCode::from(code)
         }
     }
 }
 
-fn run(cli: Cli, started: Instant) -> Result<(), String> {
+fn run(cli: Cli, started: Instant) -> Result<(), Failure> {
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    let theme = || Theme::load(cli.theme.as_deref(), no_color);
-    let keymap = || match &cli.keymap {
-        Some(p) => Keymap::load(p),
-        None => Ok(Keymap::default()),
-    };
     match cli.command {
         Some(Cmd::Demo {
             speed,
             seed,
             targets,
             exit_after_first_frame,
+            audit_dir,
+            ui,
         }) => {
             if !(speed.is_finite() && speed > 0.0) {
-                return Err(format!("--speed must be a positive number, not {speed}"));
+                return Err(Failure::usage(format!(
+                    "--speed must be a positive number, not {speed}"
+                )));
             }
-            let (theme, keymap) = (theme()?, keymap()?);
+            let ui = ui.or(cli.ui);
+            let theme = Theme::load(ui.theme.as_deref(), no_color)?;
+            let keymap = match &ui.keymap {
+                Some(p) => Keymap::load(p)?,
+                None => Keymap::default(),
+            };
             let runtime = tokio::runtime::Runtime::new()
                 .map_err(|e| format!("cannot start the runtime: {e}"))?;
-            let demo = Demo::start(SimOptions {
+            let mut demo = Demo::start(SimOptions {
                 seed,
                 clock: ClockMode::Real { speed },
                 targets_per_env: usize::from(targets),
-            })
-            .map_err(|e| e.full())?;
+            })?;
+            let audit = match audit_dir {
+                Some(dir) => JsonlAudit::in_dir(&dir),
+                None => JsonlAudit::demo_in_data_dir()?,
+            };
+            let audit_dir = audit.path().parent().unwrap_or(std::path::Path::new("."));
+            demo.keep_audit_in(audit_dir)?;
             let settings = Settings {
                 environments: demo.environments.clone(),
                 read_only: cli.read_only,
@@ -69,9 +76,16 @@ fn run(cli: Cli, started: Instant) -> Result<(), String> {
             let world = World::new(demo.ports.clone(), demo.environments.clone());
             let first_frame = exit_after_first_frame.then_some(started);
             let result = cockpit(&runtime, world, settings, theme, keymap, first_frame);
-            // The temporary fork, origin and audit log go with the demo.
+            // The temporary fork and origin go with the demo; the audit log stays.
             drop(demo);
-            result
+            if result.is_ok() && !exit_after_first_frame {
+                eprintln!(
+                    "The demo's audit log is kept in {}; read it with `shiftdeck audit --audit-dir {}`.",
+                    audit.path().display(),
+                    audit_dir.display()
+                );
+            }
+            Ok(result?)
         }
         Some(Cmd::Doctor { local }) => {
             doctor(cli.config.as_deref())?;
@@ -80,41 +94,19 @@ fn run(cli: Cli, started: Instant) -> Result<(), String> {
             }
             let (runtime, world) = connect(&load(cli.config.as_deref())?.1)?;
             let snapshot = runtime.block_on(Snapshot::read(&world, None));
-            doctor_aws(&snapshot)
+            Ok(doctor_aws(&snapshot)?)
         }
-        Some(Cmd::Audit { json }) => {
-            let log = JsonlAudit::in_data_dir().map_err(|e| e.full())?;
-            for r in log.read_all().map_err(|e| e.full())? {
-                if json {
-                    println!("{}", serde_json::to_string(&r).unwrap_or_default());
-                } else {
-                    println!(
-                        "{}  {:<10} {:<8} {:<9?} {}",
-                        r.time,
-                        r.environment,
-                        r.action.verb(),
-                        r.outcome,
-                        r.message
-                    );
-                }
-            }
-            Ok(())
-        }
-        Some(Cmd::Completions { shell }) => {
-            clap_complete::generate(
-                shell,
-                &mut Cli::command(),
-                "shiftdeck",
-                &mut std::io::stdout(),
-            );
-            Ok(())
-        }
+        Some(Cmd::Audit(args)) => commands::audit::run(args, cli.config.as_deref()),
+        Some(Cmd::Completions { shell }) => commands::shell::completions(shell),
+        Some(Cmd::Man { dir }) => commands::shell::man(dir.as_deref()),
         Some(Cmd::Versions { json }) => {
             let (runtime, world) = connect(&load(cli.config.as_deref())?.1)?;
             let snapshot = runtime.block_on(Snapshot::read(&world, None));
             let report = versions::build(&snapshot);
             print_report(json, &report, versions::text(&report));
-            partial(snapshot.releases.result.is_err() || !report.errors.is_empty())
+            Ok(partial(
+                snapshot.releases.result.is_err() || !report.errors.is_empty(),
+            )?)
         }
         Some(Cmd::Status { env, json }) => {
             let (runtime, world) = connect(&load(cli.config.as_deref())?.1)?;
@@ -131,16 +123,16 @@ fn run(cli: Cli, started: Instant) -> Result<(), String> {
             let snapshot = runtime.block_on(Snapshot::read(&world, env.as_deref()));
             let report = status::build(&snapshot);
             print_report(json, &report, status::text(&report));
-            partial(snapshot.partial())
+            Ok(partial(snapshot.partial())?)
         }
         None => {
             let config = load(cli.config.as_deref())?.1;
             let (runtime, world) = connect(&config)?;
             let theme = Theme::load(
-                cli.theme.as_deref().or(config.ui.theme.as_deref()),
+                cli.ui.theme.as_deref().or(config.ui.theme.as_deref()),
                 no_color,
             )?;
-            let keymap = match cli.keymap.as_ref().or(config.ui.keymap.as_ref()) {
+            let keymap = match cli.ui.keymap.as_ref().or(config.ui.keymap.as_ref()) {
                 Some(p) => Keymap::load(p)?,
                 None => Keymap::default(),
             };
@@ -153,7 +145,7 @@ fn run(cli: Cli, started: Instant) -> Result<(), String> {
                 refresh_metrics: Duration::from_secs(60),
                 pipeline_warning: Duration::from_secs(config.aws.pipeline_warning_minutes * 60),
             };
-            cockpit(&runtime, world, settings, theme, keymap, None)
+            Ok(cockpit(&runtime, world, settings, theme, keymap, None)?)
         }
     }
 }

@@ -1,0 +1,1 @@
+//! `shiftdeck init`.

@@ -1,0 +1,61 @@
+//! Scripting commands that stand apart from the cockpit: each takes its parsed arguments and
+//! returns how it ended, with the exit code the command line documents (docs/cli.md).
+
+pub mod audit;
+pub mod init;
+pub mod shell;
+
+use crate::ports::{ErrorKind, PortError};
+
+pub const EXIT_ERROR: u8 = 1;
+/// A usage problem: a malformed argument, or a confirmation that only a flag can give here.
+pub const EXIT_USAGE: u8 = 2;
+/// A rule of shiftdeck refused; nothing was changed.
+pub const EXIT_REFUSED: u8 = 3;
+
+/// How a command failed: what to print on stderr and the exit code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    pub code: u8,
+    pub message: String,
+}
+
+impl Failure {
+    pub fn error(message: impl Into<String>) -> Self {
+        Self {
+            code: EXIT_ERROR,
+            message: message.into(),
+        }
+    }
+
+    pub fn usage(message: impl Into<String>) -> Self {
+        Self {
+            code: EXIT_USAGE,
+            message: message.into(),
+        }
+    }
+
+    pub fn refused(message: impl Into<String>) -> Self {
+        Self {
+            code: EXIT_REFUSED,
+            message: message.into(),
+        }
+    }
+}
+
+impl From<String> for Failure {
+    fn from(message: String) -> Self {
+        Self::error(message)
+    }
+}
+
+impl From<PortError> for Failure {
+    fn from(e: PortError) -> Self {
+        match e.kind {
+            ErrorKind::Refused => Self::refused(e.full()),
+            _ => Self::error(e.full()),
+        }
+    }
+}
+
+pub type CommandResult = Result<(), Failure>;

@@ -90,6 +90,8 @@ pub enum Cmd {
         #[arg(long)]
         local: bool,
     },
+    /// Find the version pins in a fork and write shiftdeck.toml for it.
+    Init(InitArgs),
     /// Show the audit log: this machine's, or with --team everyone's from the fork's remote.
     Audit(AuditArgs),
     /// Print shell completions.
@@ -124,6 +126,37 @@ pub struct AuditArgs {
     /// Read the demo's log (demo/ in the data directory).
     #[arg(long)]
     pub demo: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The fork's clone (default: the repository around the current directory).
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub path: PathBuf,
+    /// Write the proposed configuration without asking (required without a terminal).
+    #[arg(long)]
+    pub yes: bool,
+    /// Replace an existing shiftdeck.toml.
+    #[arg(long)]
+    pub force: bool,
+    /// The vendor's release bucket.
+    #[arg(long, value_name = "NAME")]
+    pub bucket: Option<String>,
+    /// The vendor's minisign public key (the RW… line of their .pub file).
+    #[arg(long, value_name = "KEY")]
+    pub public_key: Option<String>,
+    /// Key prefix of the releases in the bucket.
+    #[arg(long, value_name = "PREFIX")]
+    pub prefix: Option<String>,
+    /// Region of the release bucket.
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
+    /// The deploy branch (default: the checked-out branch).
+    #[arg(long, value_name = "BRANCH")]
+    pub branch: Option<String>,
+    /// The remote pins are pushed to (default: the branch's upstream, else origin).
+    #[arg(long, value_name = "REMOTE")]
+    pub remote: Option<String>,
 }
 
 fn since_now(text: &str) -> Result<Timestamp, String> {

@@ -97,6 +97,7 @@ fn run(cli: Cli, started: Instant) -> Result<(), Failure> {
             Ok(doctor_aws(&snapshot)?)
         }
         Some(Cmd::Audit(args)) => commands::audit::run(args, cli.config.as_deref()),
+        Some(Cmd::Init(args)) => commands::init::run(args),
         Some(Cmd::Completions { shell }) => commands::shell::completions(shell),
         Some(Cmd::Man { dir }) => commands::shell::man(dir.as_deref()),
         Some(Cmd::Versions { json }) => {

@@ -2,6 +2,7 @@
 
 mod json_pointer;
 mod json_scan;
+mod json_strings;
 mod pattern;
 #[cfg(test)]
 mod tests;
@@ -11,6 +12,8 @@ use std::ops::Range;
 use std::path::PathBuf;
 
 use super::version::Version;
+
+pub use json_strings::json_strings;
 
 /// Where one environment pins its version: a file plus either a text pattern with one
 /// `{version}` placeholder or a JSON pointer to a string value.

@@ -13,8 +13,10 @@ mod proposal;
 mod push;
 mod side_ref;
 mod status;
+mod survey;
 mod trail;
 
 pub use fork::GitFork;
 pub use freeze::FREEZE_REF;
+pub use survey::{ForkSurvey, survey};
 pub use trail::TRAIL_REF;

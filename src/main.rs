@@ -3,6 +3,7 @@ use std::time::{Duration, Instant};
 
 use clap::Parser;
 
+use shiftdeck::app::history;
 use shiftdeck::app::runner::World;
 use shiftdeck::app::state::{Settings, State};
 use shiftdeck::audit_log::JsonlAudit;
@@ -206,7 +207,12 @@ fn cockpit(
     exit_after_first_frame: Option<Instant>,
 ) -> Result<(), String> {
     let clock = world.ports.clock.clone();
-    let state = State::new(settings, clock.now());
+    let mut state = State::new(settings, clock.now());
+    // The command log opens with the audit log's last records. Not in the demo, whose kept log
+    // holds earlier demos on their own simulated clocks.
+    if !state.settings.demo {
+        state.log = history::read(&*world.ports.audit);
+    }
     let session = Session {
         world,
         state,

@@ -3,7 +3,8 @@
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
-use crate::domain::time::{Timestamp, parse_since};
+use crate::commands::audit::AuditArgs;
+use crate::commands::init::InitArgs;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -102,63 +103,4 @@ pub enum Cmd {
         #[arg(long, value_name = "DIR")]
         dir: Option<PathBuf>,
     },
-}
-
-#[derive(Debug, Args)]
-pub struct AuditArgs {
-    /// Only records of this environment.
-    #[arg(long, value_name = "ENV")]
-    pub env: Option<String>,
-    /// Only records from this time on: 2026-11-23T10:00:00Z, 2026-11-23, or how long ago (2h,
-    /// 3days).
-    #[arg(long, value_name = "TIME", value_parser = since_now)]
-    pub since: Option<Timestamp>,
-    /// Machine-readable output (schema shiftdeck.audit/1, docs/cli.md).
-    #[arg(long)]
-    pub json: bool,
-    /// Everyone's records, from the team trail on the fork's remote (sends this machine's
-    /// unsent records first).
-    #[arg(long, conflicts_with_all = ["audit_dir", "demo"])]
-    pub team: bool,
-    /// Read the log kept in this folder (as `demo --audit-dir` writes it).
-    #[arg(long, value_name = "DIR", conflicts_with = "demo")]
-    pub audit_dir: Option<PathBuf>,
-    /// Read the demo's log (demo/ in the data directory).
-    #[arg(long)]
-    pub demo: bool,
-}
-
-#[derive(Debug, Args)]
-pub struct InitArgs {
-    /// The fork's clone (default: the repository around the current directory).
-    #[arg(long, value_name = "DIR", default_value = ".")]
-    pub path: PathBuf,
-    /// Write the proposed configuration without asking (required without a terminal).
-    #[arg(long)]
-    pub yes: bool,
-    /// Replace an existing shiftdeck.toml.
-    #[arg(long)]
-    pub force: bool,
-    /// The vendor's release bucket.
-    #[arg(long, value_name = "NAME")]
-    pub bucket: Option<String>,
-    /// The vendor's minisign public key (the RW… line of their .pub file).
-    #[arg(long, value_name = "KEY")]
-    pub public_key: Option<String>,
-    /// Key prefix of the releases in the bucket.
-    #[arg(long, value_name = "PREFIX")]
-    pub prefix: Option<String>,
-    /// Region of the release bucket.
-    #[arg(long, value_name = "REGION")]
-    pub region: Option<String>,
-    /// The deploy branch (default: the checked-out branch).
-    #[arg(long, value_name = "BRANCH")]
-    pub branch: Option<String>,
-    /// The remote pins are pushed to (default: the branch's upstream, else origin).
-    #[arg(long, value_name = "REMOTE")]
-    pub remote: Option<String>,
-}
-
-fn since_now(text: &str) -> Result<Timestamp, String> {
-    parse_since(text, Timestamp::from_system(std::time::SystemTime::now()))
 }

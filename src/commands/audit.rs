@@ -1,18 +1,47 @@
 //! `shiftdeck audit`: this machine's log, the demo's, or with `--team` everyone's records from
 //! the fork's remote.
 
-use std::path::Path;
+use clap::Args;
+use std::path::{Path, PathBuf};
 
 use super::{CommandResult, Failure};
 use crate::audit_log::JsonlAudit;
-use crate::cli::AuditArgs;
 use crate::config::Config;
 use crate::domain::audit::AuditFilter;
+use crate::domain::time::{Timestamp, parse_since};
 use crate::git::{GitFork, TRAIL_REF};
 use crate::ports::{PortError, TeamTrail};
 use crate::report::ErrorOut;
 use crate::report::audit::{AuditReport, text};
 use crate::report::versions::SourceError;
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// Only records of this environment.
+    #[arg(long, value_name = "ENV")]
+    pub env: Option<String>,
+    /// Only records from this time on: 2026-11-23T10:00:00Z, 2026-11-23, or how long ago (2h,
+    /// 3days).
+    #[arg(long, value_name = "TIME", value_parser = since_now)]
+    pub since: Option<Timestamp>,
+    /// Machine-readable output (schema shiftdeck.audit/1, docs/cli.md).
+    #[arg(long)]
+    pub json: bool,
+    /// Everyone's records, from the team trail on the fork's remote (sends this machine's
+    /// unsent records first).
+    #[arg(long, conflicts_with_all = ["audit_dir", "demo"])]
+    pub team: bool,
+    /// Read the log kept in this folder (as `demo --audit-dir` writes it).
+    #[arg(long, value_name = "DIR", conflicts_with = "demo")]
+    pub audit_dir: Option<PathBuf>,
+    /// Read the demo's log (demo/ in the data directory).
+    #[arg(long)]
+    pub demo: bool,
+}
+
+fn since_now(text: &str) -> Result<Timestamp, String> {
+    parse_since(text, Timestamp::from_system(std::time::SystemTime::now()))
+}
 
 pub fn run(args: AuditArgs, config: Option<&Path>) -> CommandResult {
     let filter = AuditFilter {

@@ -1,14 +1,46 @@
 //! `shiftdeck init`: finds the version pins at the tip of the fork's deploy branch, proposes
 //! environments and locators, and writes `shiftdeck.toml` once confirmed.
 
+use clap::Args;
 use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
 
 use super::{CommandResult, Failure};
-use crate::cli::InitArgs;
 use crate::config::Config;
 use crate::domain::init::{self, InitSettings, Proposal};
 use crate::domain::pin::PinRule;
 use crate::git::survey;
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The fork's clone (default: the repository around the current directory).
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub path: PathBuf,
+    /// Write the proposed configuration without asking (required without a terminal).
+    #[arg(long)]
+    pub yes: bool,
+    /// Replace an existing shiftdeck.toml.
+    #[arg(long)]
+    pub force: bool,
+    /// The vendor's release bucket.
+    #[arg(long, value_name = "NAME")]
+    pub bucket: Option<String>,
+    /// The vendor's minisign public key (the RW… line of their .pub file).
+    #[arg(long, value_name = "KEY")]
+    pub public_key: Option<String>,
+    /// Key prefix of the releases in the bucket.
+    #[arg(long, value_name = "PREFIX")]
+    pub prefix: Option<String>,
+    /// Region of the release bucket.
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
+    /// The deploy branch (default: the checked-out branch).
+    #[arg(long, value_name = "BRANCH")]
+    pub branch: Option<String>,
+    /// The remote pins are pushed to (default: the branch's upstream, else origin).
+    #[arg(long, value_name = "REMOTE")]
+    pub remote: Option<String>,
+}
 
 pub fn run(args: InitArgs) -> CommandResult {
     let fork = survey(

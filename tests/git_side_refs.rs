@@ -449,3 +449,32 @@ fn two_clones_sharing_records_at_once_lose_none() {
     assert_eq!(seen, expected);
     git(&w.origin, &["fsck", "--strict", "--no-progress"]);
 }
+
+#[test]
+fn a_remote_that_refuses_the_ref_writes_nothing_and_the_record_stays_queued() {
+    let w = World::served();
+    let hook = w.origin.join("hooks/pre-receive");
+    fs::create_dir_all(hook.parent().unwrap()).unwrap();
+    fs::write(
+        &hook,
+        "#!/bin/sh\necho 'refs outside branches are not allowed here' >&2\nexit 1\n",
+    )
+    .unwrap();
+    std::process::Command::new("chmod")
+        .args(["+x", hook.to_str().unwrap()])
+        .status()
+        .unwrap();
+    let a = w.fork("alice", &alice());
+    let e = a.freeze(&freeze_of("prod", &alice())).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Conflict, "{e:?}");
+    assert!(
+        e.message
+            .contains("refs/shiftdeck/freeze could not be pushed"),
+        "{}",
+        e.message
+    );
+    assert!(a.publish(&record("prod", 1)).is_err());
+    assert_eq!(a.pending().unwrap(), 1);
+    let refs = w.origin(&["for-each-ref", "refs/shiftdeck"]);
+    assert!(refs.is_empty(), "{refs}");
+}

@@ -98,6 +98,12 @@ impl GitFork {
         }
     }
 
+    /// Whether the remote's `name` is no longer at `seen` (fetched afresh to tell).
+    fn moved_since(&self, repo: &Repository, name: &str, seen: Option<Oid>) -> bool {
+        let _ = self.fetch_side(repo, name);
+        self.side_tip(repo, name) != seen
+    }
+
     /// Fetches `name`, lets `edit` decide on the tree at the remote's tip, commits and pushes
     /// fast-forward; when another push won the race, fetches and edits again.
     pub(super) fn update_side<T>(
@@ -150,8 +156,13 @@ impl GitFork {
                         calls,
                     });
                 }
-                // Someone else's push landed between our fetch and our push.
-                Err(e) if e.kind == ErrorKind::Conflict && attempt < ATTEMPTS => {
+                // Someone else's push landed between our fetch and our push: the ref moved.
+                // A refusal that is not a race (a hook, a protected ref) leaves it where it was.
+                Err(e)
+                    if e.kind == ErrorKind::Conflict
+                        && attempt < ATTEMPTS
+                        && self.moved_since(repo, name, tip) =>
+                {
                     std::thread::sleep(Duration::from_millis(20 * u64::from(attempt)));
                 }
                 Err(e) => {

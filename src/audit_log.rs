@@ -1,14 +1,39 @@
 //! The audit log adapter: JSON lines appended to a file in the data directory.
+//!
+//! Several processes write the same file (two CLI runs and a cockpit): each record is one
+//! `write` of a whole line on a file opened for appending, made while holding an exclusive
+//! advisory lock on it. Readers take a shared lock, so they never see half a line. The file is
+//! only ever appended to; nothing rewrites it.
 
-use std::fs::{self, OpenOptions};
-use std::io::{BufRead, BufReader, Write};
-use std::path::PathBuf;
+mod shared;
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{Read, Seek, Write};
+use std::path::{Path, PathBuf};
 
 use crate::domain::audit::AuditRecord;
-use crate::ports::{AuditLog, ErrorKind, PortError, PortResult};
+use crate::ports::{Appended, AuditLog, ErrorKind, PortError, PortResult};
+
+pub use shared::SharedAudit;
+
+/// The file a log lives in, inside its directory.
+pub const FILE_NAME: &str = "audit.jsonl";
 
 pub struct JsonlAudit {
     path: PathBuf,
+}
+
+/// shiftdeck's data directory from `directories` (e.g. `~/.local/share/shiftdeck`).
+pub fn data_dir() -> PortResult<PathBuf> {
+    directories::ProjectDirs::from("", "", "shiftdeck")
+        .map(|d| d.data_dir().to_path_buf())
+        .ok_or_else(|| {
+            PortError::new(
+                ErrorKind::Unavailable,
+                "no home directory to keep the audit log in",
+            )
+            .with_hint("set HOME, or name a folder with --audit-dir")
+        })
 }
 
 impl JsonlAudit {
@@ -16,16 +41,24 @@ impl JsonlAudit {
         Self { path: path.into() }
     }
 
+    /// `audit.jsonl` in `dir`.
+    pub fn in_dir(dir: &Path) -> Self {
+        Self::new(dir.join(FILE_NAME))
+    }
+
     /// `audit.jsonl` in the user's data directory.
     pub fn in_data_dir() -> PortResult<Self> {
-        let dirs = directories::ProjectDirs::from("", "", "shiftdeck").ok_or_else(|| {
-            PortError::new(
-                ErrorKind::Unavailable,
-                "no home directory to keep the audit log in",
-            )
-            .with_hint("set HOME, or run with --read-only")
-        })?;
-        Ok(Self::new(dirs.data_dir().join("audit.jsonl")))
+        Ok(Self::in_dir(&data_dir()?))
+    }
+
+    /// The demo's own log, `demo/audit.jsonl` in the data directory: kept after the demo ends,
+    /// apart from the real records.
+    pub fn demo_in_data_dir() -> PortResult<Self> {
+        Ok(Self::in_dir(&data_dir()?.join("demo")))
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
     }
 
     fn io_error(&self, what: &str, e: std::io::Error) -> PortError {
@@ -35,44 +68,70 @@ impl JsonlAudit {
         )
         .with_hint("check that the data directory exists and is writable")
     }
-}
 
-impl AuditLog for JsonlAudit {
-    fn append(&self, record: &AuditRecord) -> PortResult<()> {
-        if let Some(dir) = self.path.parent() {
+    /// Appends `record` as one line.
+    pub fn write(&self, record: &AuditRecord) -> PortResult<()> {
+        if let Some(dir) = self.path.parent().filter(|d| !d.as_os_str().is_empty()) {
             fs::create_dir_all(dir).map_err(|e| self.io_error("create the folder of", e))?;
         }
-        let mut line = serde_json::to_string(record).map_err(|e| {
-            PortError::new(
-                ErrorKind::Other,
-                format!("cannot encode an audit record: {e}"),
-            )
-        })?;
+        let mut line = record.to_line();
         line.push('\n');
-        // One write call per record, so concurrent shiftdeck processes never interleave lines.
-        let mut file = OpenOptions::new()
+        let file = OpenOptions::new()
             .create(true)
             .append(true)
             .open(&self.path)
             .map_err(|e| self.io_error("open", e))?;
-        file.write_all(line.as_bytes())
+        file.lock().map_err(|e| self.io_error("lock", e))?;
+        // One buffer, one write: even a writer that ignores the lock cannot split the line.
+        (&file)
+            .write_all(line.as_bytes())
             .and_then(|_| file.sync_data())
             .map_err(|e| self.io_error("write to", e))
+        // Closing the file releases the lock.
     }
 
-    fn read_all(&self) -> PortResult<Vec<AuditRecord>> {
-        let file = match fs::File::open(&self.path) {
+    /// Every record, oldest first.
+    pub fn read(&self) -> PortResult<Vec<AuditRecord>> {
+        let mut file = match File::open(&self.path) {
             Ok(f) => f,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
             Err(e) => return Err(self.io_error("open", e)),
         };
+        file.lock_shared().map_err(|e| self.io_error("lock", e))?;
+        self.parse(&mut file)
+    }
+
+    /// Runs `send` on every record while no other process can write, and empties the file when
+    /// it succeeds: the team trail's outbox, sent once and only once.
+    pub fn drain_with<T>(
+        &self,
+        send: impl FnOnce(&[AuditRecord]) -> PortResult<T>,
+    ) -> PortResult<T> {
+        let mut file = match OpenOptions::new().read(true).write(true).open(&self.path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return send(&[]),
+            Err(e) => return Err(self.io_error("open", e)),
+        };
+        file.lock().map_err(|e| self.io_error("lock", e))?;
+        let records = self.parse(&mut file)?;
+        let sent = send(&records)?;
+        file.set_len(0)
+            .and_then(|_| file.sync_data())
+            .map_err(|e| self.io_error("empty", e))?;
+        Ok(sent)
+    }
+
+    fn parse(&self, file: &mut File) -> PortResult<Vec<AuditRecord>> {
+        let mut text = String::new();
+        file.rewind()
+            .and_then(|_| file.read_to_string(&mut text))
+            .map_err(|e| self.io_error("read", e))?;
         let mut out = Vec::new();
-        for (n, line) in BufReader::new(file).lines().enumerate() {
-            let line = line.map_err(|e| self.io_error("read", e))?;
+        for (n, line) in text.lines().enumerate() {
             if line.trim().is_empty() {
                 continue;
             }
-            let rec = serde_json::from_str(&line).map_err(|e| {
+            let rec = serde_json::from_str(line).map_err(|e| {
                 PortError::new(
                     ErrorKind::Invalid,
                     format!(
@@ -89,24 +148,37 @@ impl AuditLog for JsonlAudit {
     }
 }
 
+impl AuditLog for JsonlAudit {
+    fn append(&self, record: &AuditRecord) -> PortResult<Appended> {
+        self.write(record)?;
+        Ok(Appended::LocalOnly)
+    }
+
+    fn read_all(&self) -> PortResult<Vec<AuditRecord>> {
+        self.read()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::domain::audit::{ActionKind, Outcome};
+    use crate::domain::time::Timestamp;
 
     fn record(env: &str) -> AuditRecord {
         AuditRecord {
-            time: "2026-01-01T00:00:00Z".into(),
-            git_identity: "A <a@example.com>".into(),
-            aws_identity: None,
-            environment: env.into(),
-            action: ActionKind::Rollback,
             from_version: Some("v2".into()),
             to_version: Some("v1".into()),
             deployment_ids: vec!["d-1".into()],
             api_calls: vec!["codedeploy:StopDeployment d-1".into()],
-            outcome: Outcome::Succeeded,
-            message: "ok".into(),
+            ..AuditRecord::new(
+                Timestamp(0),
+                "A <a@example.com>",
+                env,
+                ActionKind::Rollback,
+                Outcome::Succeeded,
+                "ok",
+            )
         }
     }
 
@@ -134,5 +206,21 @@ mod tests {
         fs::write(&path, "{not json}\n").unwrap();
         let err = JsonlAudit::new(&path).read_all().unwrap_err();
         assert!(err.message.contains("audit.jsonl:1"), "{}", err.message);
+    }
+
+    #[test]
+    fn a_drain_empties_the_file_only_when_sending_succeeds() {
+        let dir = tempfile::tempdir().unwrap();
+        let outbox = JsonlAudit::in_dir(dir.path());
+        outbox.write(&record("dev")).unwrap();
+        let failed: PortResult<()> =
+            outbox.drain_with(|_| Err(PortError::new(ErrorKind::Unavailable, "offline")));
+        assert!(failed.is_err());
+        assert_eq!(outbox.read().unwrap().len(), 1, "kept after a failed send");
+        let sent = outbox.drain_with(|r| Ok(r.len())).unwrap();
+        assert_eq!(sent, 1);
+        assert!(outbox.read().unwrap().is_empty());
+        outbox.write(&record("prod")).unwrap();
+        assert_eq!(outbox.read().unwrap(), [record("prod")]);
     }
 }

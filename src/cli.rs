@@ -1,7 +1,10 @@
 //! Command-line definitions.
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
+
+use crate::commands::audit::AuditArgs;
+use crate::commands::init::InitArgs;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -16,14 +19,31 @@ pub struct Cli {
     /// Disable promote, approve and rollback.
     #[arg(long, global = true)]
     pub read_only: bool,
-    /// Colour theme: dark, light, high-contrast, or a path to a theme file.
-    #[arg(long, global = true, value_name = "NAME|FILE")]
-    pub theme: Option<String>,
-    /// Keymap file whose bindings override the defaults.
-    #[arg(long, global = true, value_name = "FILE")]
-    pub keymap: Option<PathBuf>,
+    #[command(flatten)]
+    pub ui: UiArgs,
     #[command(subcommand)]
     pub command: Option<Cmd>,
+}
+
+/// What only the cockpit draws with: given before any command (the cockpit) or to `demo`.
+#[derive(Debug, Default, Args)]
+pub struct UiArgs {
+    /// Colour theme: dark, light, high-contrast, or a path to a theme file.
+    #[arg(long, value_name = "NAME|FILE")]
+    pub theme: Option<String>,
+    /// Keymap file whose bindings override the defaults.
+    #[arg(long, value_name = "FILE")]
+    pub keymap: Option<PathBuf>,
+}
+
+impl UiArgs {
+    /// These, else `outer`'s (given before the command).
+    pub fn or(self, outer: UiArgs) -> UiArgs {
+        UiArgs {
+            theme: self.theme.or(outer.theme),
+            keymap: self.keymap.or(outer.keymap),
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -42,6 +62,12 @@ pub enum Cmd {
         /// Print the time from start to the first frame on stderr and exit (benchmarks).
         #[arg(long, hide = true)]
         exit_after_first_frame: bool,
+        /// Keep the demo's audit log in this folder (default: demo/ in the data directory), to
+        /// read it after the demo with `shiftdeck audit --audit-dir DIR`.
+        #[arg(long, value_name = "DIR")]
+        audit_dir: Option<PathBuf>,
+        #[command(flatten)]
+        ui: UiArgs,
     },
     /// Every version in the release repository: status, yank reason, notes, where it is pinned
     /// and serving.
@@ -108,14 +134,18 @@ pub enum Cmd {
         #[command(flatten)]
         act: ActArgs,
     },
-    /// Show the audit log.
-    Audit {
-        /// One JSON object a line, as stored.
-        #[arg(long)]
-        json: bool,
-    },
+    /// Find the version pins in a fork and write shiftdeck.toml for it.
+    Init(InitArgs),
+    /// Show the audit log: this machine's, or with --team everyone's from the fork's remote.
+    Audit(AuditArgs),
     /// Print shell completions.
     Completions { shell: clap_complete::Shell },
+    /// Print the man page (roff), or write a page per command into a folder.
+    Man {
+        /// Write shiftdeck.1 and shiftdeck-COMMAND.1 into this folder instead of printing.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
 }
 
 /// Options every mutating command takes.

@@ -1,88 +1,75 @@
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use clap::{CommandFactory, Parser};
+use clap::Parser;
 
+use shiftdeck::app::history;
 use shiftdeck::app::runner::World;
 use shiftdeck::app::state::{Settings, State};
 use shiftdeck::audit_log::JsonlAudit;
 use shiftdeck::cli::{ActArgs, Cli, Cmd};
-use shiftdeck::commands::{
-    self,
-    act::{ActOptions, TerminalPrompt},
-    exit,
-};
+use shiftdeck::commands::act::{ActOptions, TerminalPrompt};
+use shiftdeck::commands::{self, Failure, exit};
 use shiftdeck::config::Config;
 use shiftdeck::domain::version::Version;
 use shiftdeck::ops::Intent;
 use shiftdeck::ops::reads::Reads;
-use shiftdeck::ports::AuditLog;
 use shiftdeck::report::{status, versions};
 use shiftdeck::sim::{ClockMode, Demo, SimOptions};
 use shiftdeck::tui::{self, Session};
 use shiftdeck::ui::{Keymap, Theme};
 
-/// Exit codes: 0 ok, 1 error, 2 usage (clap). The scripting commands will add 3 for refused.
-/// How a command ended when it did not succeed.
-enum Failure {
-    Error(String),
-    /// The command line was wrong: say what, exit 2.
-    Usage(String),
-    /// The command printed its own outcome; only the exit code is left to give.
-    Reported(u8),
-}
-
-impl From<String> for Failure {
-    fn from(message: String) -> Self {
-        Failure::Error(message)
-    }
-}
-
+/// Exit codes: 0 ok, 1 error, 2 usage, 3 refused (docs/cli.md).
 fn main() -> ExitCode {
     let started = Instant::now();
     let cli = Cli::parse();
     match run(cli, started) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(Failure::Error(message)) => {
-            eprintln!("shiftdeck: {message}");
-            ExitCode::from(exit::ERROR)
+        Err(Failure { code, message }) => {
+            // An acting command prints its own outcome; only its exit code is left to give.
+            if !message.is_empty() {
+                eprintln!("shiftdeck: {message}");
+            }
+            ExitCode::from(code)
         }
-        Err(Failure::Usage(message)) => {
-            eprintln!("shiftdeck: {message}");
-            ExitCode::from(exit::USAGE)
-        }
-        Err(Failure::Reported(code)) => ExitCode::from(code),
     }
 }
 
 fn run(cli: Cli, started: Instant) -> Result<(), Failure> {
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    let theme = || Theme::load(cli.theme.as_deref(), no_color);
-    let keymap = || match &cli.keymap {
-        Some(p) => Keymap::load(p),
-        None => Ok(Keymap::default()),
-    };
     match cli.command {
         Some(Cmd::Demo {
             speed,
             seed,
             targets,
             exit_after_first_frame,
+            audit_dir,
+            ui,
         }) => {
             if !(speed.is_finite() && speed > 0.0) {
-                return Err(Failure::Usage(format!(
+                return Err(Failure::usage(format!(
                     "--speed must be a positive number, not {speed}"
                 )));
             }
-            let (theme, keymap) = (theme()?, keymap()?);
+            let ui = ui.or(cli.ui);
+            let theme = Theme::load(ui.theme.as_deref(), no_color)?;
+            let keymap = match &ui.keymap {
+                Some(p) => Keymap::load(p)?,
+                None => Keymap::default(),
+            };
             let runtime = tokio::runtime::Runtime::new()
                 .map_err(|e| format!("cannot start the runtime: {e}"))?;
-            let demo = Demo::start(SimOptions {
+            let mut demo = Demo::start(SimOptions {
                 seed,
                 clock: ClockMode::Real { speed },
                 targets_per_env: usize::from(targets),
-            })
-            .map_err(|e| e.full())?;
+            })?;
+            let audit = match audit_dir {
+                Some(dir) => JsonlAudit::in_dir(&dir),
+                None => JsonlAudit::demo_in_data_dir()?,
+            };
+            let audit_dir = audit.path().parent().unwrap_or(std::path::Path::new("."));
+            demo.keep_audit_in(audit_dir)?;
             let settings = Settings {
                 environments: demo.environments.clone(),
                 read_only: cli.read_only,
@@ -99,8 +86,15 @@ fn run(cli: Cli, started: Instant) -> Result<(), Failure> {
             let result = cockpit(&runtime, world, settings, theme, keymap, first_frame);
             // A fetch or push still stuck in a blocking task must not hold up quitting.
             runtime.shutdown_background();
-            // The temporary fork, origin and audit log go with the demo.
+            // The temporary fork and origin go with the demo; the audit log stays.
             drop(demo);
+            if result.is_ok() && !exit_after_first_frame {
+                eprintln!(
+                    "The demo's audit log is kept in {}; read it with `shiftdeck audit --audit-dir {}`.",
+                    audit.path().display(),
+                    audit_dir.display()
+                );
+            }
             Ok(result?)
         }
         Some(Cmd::Doctor { local }) => {
@@ -150,33 +144,10 @@ fn run(cli: Cli, started: Instant) -> Result<(), Failure> {
                 reason: a.reason.clone(),
             })
         }
-        Some(Cmd::Audit { json }) => {
-            let log = JsonlAudit::in_data_dir().map_err(|e| e.full())?;
-            for r in log.read_all().map_err(|e| e.full())? {
-                if json {
-                    println!("{}", serde_json::to_string(&r).unwrap_or_default());
-                } else {
-                    println!(
-                        "{}  {:<10} {:<8} {:<9?} {}",
-                        r.time,
-                        r.environment,
-                        r.action.verb(),
-                        r.outcome,
-                        r.message
-                    );
-                }
-            }
-            Ok(())
-        }
-        Some(Cmd::Completions { shell }) => {
-            clap_complete::generate(
-                shell,
-                &mut Cli::command(),
-                "shiftdeck",
-                &mut std::io::stdout(),
-            );
-            Ok(())
-        }
+        Some(Cmd::Audit(args)) => commands::audit::run(args, cli.config.as_deref()),
+        Some(Cmd::Init(args)) => commands::init::run(args),
+        Some(Cmd::Completions { shell }) => commands::shell::completions(shell),
+        Some(Cmd::Man { dir }) => commands::shell::man(dir.as_deref()),
         Some(Cmd::Versions { json }) => {
             let (runtime, world) = connect(&load(cli.config.as_deref())?.1)?;
             let snapshot = runtime.block_on(Reads::read(&world, None));
@@ -191,7 +162,7 @@ fn run(cli: Cli, started: Instant) -> Result<(), Failure> {
             if let Some(name) = &env {
                 world
                     .environment(name)
-                    .map_err(|e| Failure::Usage(e.full()))?;
+                    .map_err(|e| Failure::usage(e.full()))?;
             }
             match watch {
                 None => {
@@ -208,10 +179,10 @@ fn run(cli: Cli, started: Instant) -> Result<(), Failure> {
             shiftdeck::ui::check_accents(&config.environments, &path)?;
             let (runtime, world) = connect(&config)?;
             let theme = Theme::load(
-                cli.theme.as_deref().or(config.ui.theme.as_deref()),
+                cli.ui.theme.as_deref().or(config.ui.theme.as_deref()),
                 no_color,
             )?;
-            let keymap = match cli.keymap.as_ref().or(config.ui.keymap.as_ref()) {
+            let keymap = match cli.ui.keymap.as_ref().or(config.ui.keymap.as_ref()) {
                 Some(p) => Keymap::load(p)?,
                 None => Keymap::default(),
             };
@@ -233,8 +204,6 @@ fn run(cli: Cli, started: Instant) -> Result<(), Failure> {
     }
 }
 
-/// Every read call of a refresh, per environment and for the release bucket: OK with the calls
-/// made, or what failed with the IAM action and the fix.
 /// `status --watch`: a report every `secs` seconds until interrupted. On a terminal each
 /// replaces the last; otherwise (and with `--json`, one compact document a line) they follow
 /// one another, so a script can read them as a stream.
@@ -275,7 +244,7 @@ async fn watch_status(
 /// A malformed version on the command line is a usage error.
 fn parse_version(s: &str) -> Result<Version, Failure> {
     Version::parse(s).map_err(|e| {
-        Failure::Usage(format!(
+        Failure::usage(format!(
             "{s:?} is not a version: {e}\n  hint: versions look like v1.2.3 (`shiftdeck versions` lists them)"
         ))
     })
@@ -300,10 +269,15 @@ fn act_on(
     };
     match commands::act::run(&config, intent(act), &options, &mut TerminalPrompt) {
         exit::OK => Ok(()),
-        code => Err(Failure::Reported(code)),
+        code => Err(Failure {
+            code,
+            message: String::new(),
+        }),
     }
 }
 
+/// Every read call of a refresh, per environment and for the release bucket: OK with the calls
+/// made, or what failed with the IAM action and the fix.
 fn doctor_aws(s: &Reads) -> Result<(), String> {
     let mut bad = 0;
     let mut fail = |what: String, e: &shiftdeck::ports::PortError| {
@@ -357,7 +331,12 @@ fn cockpit(
     exit_after_first_frame: Option<Instant>,
 ) -> Result<(), String> {
     let clock = world.ports.clock.clone();
-    let state = State::new(settings, clock.now());
+    let mut state = State::new(settings, clock.now());
+    // The command log opens with the audit log's last records. Not in the demo, whose kept log
+    // holds earlier demos on their own simulated clocks.
+    if !state.settings.demo {
+        state.log = history::read(&*world.ports.audit);
+    }
     let session = Session {
         world,
         state,

@@ -378,7 +378,10 @@ impl Clock for SystemClock {
 }
 
 pub trait AuditLog: Send + Sync {
-    fn append(&self, record: &AuditRecord) -> PortResult<()>;
+    /// Appends `record` to the local log and, where there is one, shares it with the team.
+    /// `Err` only when the local log could not be written.
+    fn append(&self, record: &AuditRecord) -> PortResult<Appended>;
+    /// Every record of the local log, oldest first (the cockpit's command log reads them too).
     fn read_all(&self) -> PortResult<Vec<AuditRecord>>;
 }
 
@@ -398,4 +401,92 @@ pub struct Ports {
     pub clock: Arc<dyn Clock>,
     pub audit: Arc<dyn AuditLog>,
     pub sim: Option<Arc<dyn SimControl>>,
+}
+
+impl From<&ApiCall> for crate::domain::audit::AuditCall {
+    fn from(c: &ApiCall) -> Self {
+        Self {
+            action: c.action.clone(),
+            detail: c.detail.clone(),
+            request_id: c.request_id.clone(),
+        }
+    }
+}
+
+/// What became of a record besides the local log.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "team", rename_all = "snake_case")]
+pub enum Appended {
+    /// Only the local log keeps records (no team trail is configured).
+    LocalOnly,
+    /// The record, and every one queued before it, is on the fork's remote.
+    Shared(TrailPush),
+    /// The push failed; the record waits in the outbox and goes with the next push.
+    Queued { pending: usize, error: PortError },
+}
+
+/// What a push of the team trail did.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TrailPush {
+    /// Records sent (the outbox included); 0 when the remote had them all already.
+    pub sent: usize,
+    /// The commit now at the tip of the trail.
+    pub commit: Option<String>,
+    pub calls: Vec<String>,
+}
+
+/// Everyone's records, as the fork's remote holds them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TeamRecords {
+    /// Oldest first.
+    pub records: Vec<AuditRecord>,
+    /// Records of this clone not yet on the remote.
+    pub pending: usize,
+    /// Why the remote could not be fetched, when it could not; `records` is then from the
+    /// last fetch.
+    pub fetch_error: Option<String>,
+    /// Files on the trail that are not records (written by hand), by path.
+    pub unreadable: Vec<String>,
+}
+
+/// The team's audit trail: every record of every person, on a ref of the fork's remote that no
+/// pipeline watches. Blocking: callers run it off the event loop.
+pub trait TeamTrail: Send + Sync {
+    /// Queues `record` in this clone's outbox, then sends the whole outbox. The record is safe
+    /// once this returns, pushed or not: an `Err` means it is still queued.
+    fn publish(&self, record: &AuditRecord) -> PortResult<TrailPush>;
+    /// Sends whatever the outbox holds (records kept when a push failed).
+    fn flush(&self) -> PortResult<TrailPush>;
+    /// How many records wait in the outbox.
+    fn pending(&self) -> PortResult<usize>;
+    /// Fetches the trail and reads every record on it.
+    fn team_records(&self) -> PortResult<TeamRecords>;
+}
+
+/// Every freeze in force, as the fork's remote holds them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FreezeList {
+    pub freezes: Vec<crate::domain::freeze::Freeze>,
+    /// Why the remote could not be fetched, when it could not; `freezes` is then from the last
+    /// fetch, which may be stale.
+    pub fetch_error: Option<String>,
+}
+
+impl FreezeList {
+    pub fn of(&self, env: &str) -> Option<&crate::domain::freeze::Freeze> {
+        self.freezes.iter().find(|f| f.env == env)
+    }
+}
+
+/// Freezes, kept on a ref of the fork's remote beside the branches, so the whole team sees them
+/// and no pipeline is triggered. Blocking: callers run it off the event loop.
+pub trait Freezes: Send + Sync {
+    /// Fetches the freeze ref and reads it.
+    fn freezes(&self) -> PortResult<FreezeList>;
+    /// Records `freeze` on the remote. Refused (`ErrorKind::Refused`) when the environment is
+    /// frozen already; a colleague's concurrent freeze of another environment is kept.
+    /// The result's `branch` is the ref written.
+    fn freeze(&self, freeze: &crate::domain::freeze::Freeze) -> PortResult<PinCommit>;
+    /// Lifts `env`'s freeze as `by`. Refused when it is not frozen.
+    fn unfreeze(&self, env: &str, by: &Identity) -> PortResult<PinCommit>;
 }

@@ -2,6 +2,7 @@
 
 pub mod action;
 pub mod headless;
+pub mod history;
 pub mod intents;
 pub mod runner;
 pub mod state;

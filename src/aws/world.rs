@@ -10,7 +10,7 @@ use super::connect::{ConnectionKey, Connections, Limits};
 use super::metrics::CloudWatchMetrics;
 use super::releases::S3Releases;
 use super::rollouts::{AwsRollouts, EnvAws};
-use crate::audit_log::JsonlAudit;
+use crate::audit_log::{JsonlAudit, SharedAudit};
 use crate::config::Config;
 use crate::ports::{Clock, PortResult, Ports, SystemClock};
 
@@ -51,14 +51,15 @@ pub async fn ports(config: &Config) -> PortResult<Ports> {
         config.release.prefix.clone(),
         config.release.trusted_keys(),
     );
-    let fork = config.fork.open()?;
+    let fork = Arc::new(config.fork.open()?);
     Ok(Ports {
         releases: Arc::new(releases),
-        fork: Arc::new(fork),
+        fork: fork.clone(),
         rollouts: Arc::new(AwsRollouts::new(envs, clock.clone())),
         metrics: Arc::new(CloudWatchMetrics::new(by_env)),
         clock,
-        audit: Arc::new(JsonlAudit::in_data_dir()?),
+        // Every record is also pushed to the fork's remote, for the team.
+        audit: Arc::new(SharedAudit::new(JsonlAudit::in_data_dir()?, fork)),
         sim: None,
     })
 }

@@ -296,7 +296,16 @@ async fn record(world: &World, record: AuditRecord) -> Option<PortError> {
     let log = world.ports.audit.clone();
     let written = ops::deadline::blocking(move || log.append(&record)).await;
     match written {
-        Ok(()) => None,
+        // A record the team trail could not take yet waits in its outbox and goes with the
+        // next one; the local log has it.
+        Ok(crate::ports::Appended::Queued { pending, error }) => {
+            eprintln!(
+                "shiftdeck: the audit record is kept locally; {pending} record(s) wait to be shared with the team: {}",
+                error.message
+            );
+            None
+        }
+        Ok(_) => None,
         Err(e) => {
             eprintln!(
                 "shiftdeck: the audit log could not be written: {}",

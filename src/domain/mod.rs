@@ -3,6 +3,8 @@
 pub mod audit;
 pub mod commit_message;
 pub mod env;
+pub mod freeze;
+pub mod init;
 pub mod pin;
 pub mod pipeline;
 pub mod provenance;

@@ -1,6 +1,7 @@
 //! Pin locators: where an environment's version is written in the fork, and byte-exact rewrites.
 
 mod json_pointer;
+mod json_strings;
 mod pattern;
 #[cfg(test)]
 mod tests;
@@ -10,6 +11,8 @@ use std::ops::Range;
 use std::path::PathBuf;
 
 use super::version::Version;
+
+pub use json_strings::json_strings;
 
 /// Where one environment pins its version: a file plus either a text pattern with one
 /// `{version}` placeholder or a JSON pointer to a string value.

@@ -55,6 +55,27 @@ impl Timestamp {
     }
 }
 
+/// A point in time as a person types it: RFC 3339 (`2026-11-23T10:00:00Z`), a day
+/// (`2026-11-23`, midnight UTC), or how long ago (`90m`, `2h`, `3days`, `1week`).
+pub fn parse_since(text: &str, now: Timestamp) -> Result<Timestamp, String> {
+    let text = text.trim();
+    if let Ok(t) = humantime::parse_rfc3339_weak(text) {
+        return Ok(Timestamp::from_system(t));
+    }
+    if let Ok(t) = humantime::parse_rfc3339_weak(&format!("{text}T00:00:00Z")) {
+        return Ok(Timestamp::from_system(t));
+    }
+    match humantime::parse_duration(text) {
+        Ok(ago) => Ok(Timestamp(
+            now.0
+                .saturating_sub(i64::try_from(ago.as_millis()).unwrap_or(i64::MAX)),
+        )),
+        Err(_) => Err(format!(
+            "{text:?} is not a time: write 2026-11-23T10:00:00Z, 2026-11-23, or how long ago such as 2h or 3days"
+        )),
+    }
+}
+
 /// Compact human duration: `45s`, `3m05s`, `1h02m`.
 pub fn short_duration(d: Duration) -> String {
     let s = d.as_secs();
@@ -70,6 +91,23 @@ pub fn short_duration(d: Duration) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn since_reads_a_time_a_day_or_how_long_ago() {
+        let now = Timestamp(1_795_428_847_000);
+        assert_eq!(parse_since("2026-11-23T10:14:07Z", now), Ok(now));
+        assert_eq!(
+            parse_since("2026-11-23", now),
+            Ok(Timestamp(1_795_392_000_000))
+        );
+        assert_eq!(parse_since("2h", now), Ok(Timestamp(now.0 - 7_200_000)));
+        assert_eq!(
+            parse_since("3days", now),
+            Ok(Timestamp(now.0 - 3 * 86_400_000))
+        );
+        let e = parse_since("last tuesday", now).unwrap_err();
+        assert!(e.contains("\"last tuesday\"") && e.contains("2h"), "{e}");
+    }
 
     #[test]
     fn since_saturates_at_zero() {

@@ -19,21 +19,29 @@ impl GitFork {
                 prefix = crate::ports::PROPOSAL_PREFIX
             ),
         ];
-        let call = format!("git fetch --prune {remote_name}");
+        self.fetch_refspecs(repo, &refspecs, true)?;
+        Ok(format!("git fetch --prune {remote_name}"))
+    }
+
+    /// Fetches `refspecs` from the remote within the network limits, with the git command line
+    /// where so configured; `prune` drops tracking refs whose source is gone.
+    pub(super) fn fetch_refspecs(
+        &self,
+        repo: &Repository,
+        refspecs: &[String],
+        prune: bool,
+    ) -> PortResult<()> {
+        let remote_name = &self.remote;
+        let what = format!("fetching from {remote_name}");
         if self.use_git_cli {
-            self.git_cli_checked(
-                &format!("fetching from {remote_name}"),
-                &[
-                    "fetch",
-                    "--prune",
-                    "--no-tags",
-                    "--progress",
-                    remote_name,
-                    &refspecs[0],
-                    &refspecs[1],
-                ],
-            )?;
-            return Ok(call);
+            let mut args = vec!["fetch"];
+            if prune {
+                args.push("--prune");
+            }
+            args.extend(["--no-tags", "--progress", remote_name]);
+            args.extend(refspecs.iter().map(String::as_str));
+            self.git_cli_checked(&what, &args)?;
+            return Ok(());
         }
         let mut remote = repo
             .find_remote(remote_name)
@@ -44,11 +52,14 @@ impl GitFork {
         let mut options = FetchOptions::new();
         options
             .remote_callbacks(cbs)
-            .prune(FetchPrune::On)
+            .prune(if prune {
+                FetchPrune::On
+            } else {
+                FetchPrune::Off
+            })
             .download_tags(AutotagOption::None);
         remote
-            .fetch(&refspecs, Some(&mut options), Some("shiftdeck: fetch"))
-            .map_err(|e| transfer.fail(&format!("fetching from {remote_name}"), e))?;
-        Ok(call)
+            .fetch(refspecs, Some(&mut options), Some("shiftdeck: fetch"))
+            .map_err(|e| transfer.fail(&what, e))
     }
 }

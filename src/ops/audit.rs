@@ -1,7 +1,7 @@
 //! Audit records made from the plan and its result (or the intent and its refusal), never
 //! from screen state, so the cockpit and the command line write the same trail.
 
-use crate::domain::audit::{AuditRecord, Outcome};
+use crate::domain::audit::{AuditCall, AuditRecord, Outcome};
 use crate::domain::time::Timestamp;
 use std::collections::BTreeMap;
 
@@ -19,6 +19,8 @@ pub struct Actor<'a> {
     pub git: Option<&'a Identity>,
     /// The ARN the environment's AWS connection acts as, where known.
     pub aws: Option<&'a str>,
+    /// The account of that identity.
+    pub account: Option<&'a str>,
 }
 
 impl<'a> Actor<'a> {
@@ -29,13 +31,12 @@ impl<'a> Actor<'a> {
         identities: &'a BTreeMap<String, Result<AwsIdentity, PortError>>,
         env: &str,
     ) -> Self {
+        let aws = identities.get(env).and_then(|i| i.as_ref().ok());
         Actor {
             now,
             git,
-            aws: identities
-                .get(env)
-                .and_then(|i| i.as_ref().ok())
-                .map(|i| i.arn.as_str()),
+            aws: aws.map(|i| i.arn.as_str()),
+            account: aws.map(|i| i.account.as_str()),
         }
     }
 }
@@ -57,34 +58,86 @@ pub fn outcome(ex: &Execution) -> (Outcome, String) {
 pub fn executed(actor: Actor, plan: &Plan, ex: &Execution) -> AuditRecord {
     let (outcome, message) = outcome(ex);
     let (from, to) = plan.versions();
+    // Every git command and AWS call made, in words; the AWS ones also with their request ids.
+    let mut calls: Vec<AuditCall> = ex
+        .calls
+        .iter()
+        .filter(|c| c.starts_with("git "))
+        .map(|c| AuditCall {
+            action: "git".into(),
+            detail: c.trim_start_matches("git ").to_string(),
+            request_id: None,
+        })
+        .collect();
+    calls.extend(ex.api_calls.iter().map(AuditCall::from));
     AuditRecord {
-        time: actor.now.rfc3339(),
-        git_identity: actor.git.map(|i| i.to_string()).unwrap_or_default(),
         aws_identity: actor.aws.map(str::to_string),
-        environment: plan.env().to_string(),
-        action: plan.kind(),
+        aws_account: actor.account.map(str::to_string),
+        intent: Some(intent_of(plan)),
         from_version: from.map(|v| v.to_string()),
         to_version: to.map(|v| v.to_string()),
+        commit: ex.commit.as_ref().map(|c| c.commit.clone()),
+        pushed_to: ex
+            .commit
+            .as_ref()
+            .map(|c| format!("{} {}", c.remote, c.branch)),
         deployment_ids: ex.deployment_ids.clone(),
         api_calls: ex.calls.clone(),
-        outcome,
-        message,
+        calls,
+        reason: plan.reason().map(str::to_string),
+        ..AuditRecord::new(
+            actor.now,
+            git(actor),
+            plan.env().as_str(),
+            plan.kind(),
+            outcome,
+            message,
+        )
     }
 }
 
 /// The record of a refusal: who tried what, and why it was refused.
 pub fn refused(actor: Actor, intent: &Intent, refusal: &Refusal) -> AuditRecord {
     AuditRecord {
-        time: actor.now.rfc3339(),
-        git_identity: actor.git.map(|i| i.to_string()).unwrap_or_default(),
         aws_identity: actor.aws.map(str::to_string),
-        environment: intent.env().to_string(),
-        action: intent.kind(),
-        from_version: None,
+        aws_account: actor.account.map(str::to_string),
+        intent: Some(intent.describe()),
         to_version: intent.version().map(|v| v.to_string()),
-        deployment_ids: Vec::new(),
-        api_calls: Vec::new(),
-        outcome: Outcome::Refused,
-        message: refusal.full(),
+        refusal: Some(crate::domain::audit::Refusal {
+            kind: serde_json::to_value(refusal.kind)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default(),
+            hint: refusal.hint.clone(),
+        }),
+        reason: intent.reason().map(str::to_string),
+        ..AuditRecord::new(
+            actor.now,
+            git(actor),
+            intent.env().as_str(),
+            intent.kind(),
+            Outcome::Refused,
+            refusal.full(),
+        )
+    }
+}
+
+fn git(actor: Actor) -> String {
+    actor.git.map(|i| i.to_string()).unwrap_or_default()
+}
+
+/// What was asked, in the words of the command line: `pin staging v1.3.0`, `rollback prod`.
+fn intent_of(plan: &Plan) -> String {
+    match plan {
+        Plan::Promote {
+            env, action, to, ..
+        } => format!("{} {env} {to}", action.verb()),
+        Plan::ApproveProposal { env, .. } | Plan::ApproveGate { env, .. } => {
+            format!("approve {env}")
+        }
+        Plan::RejectProposal { env, .. } => format!("reject {env}"),
+        Plan::Rollback { env, .. } => format!("rollback {env}"),
+        Plan::Freeze { env, .. } => format!("freeze {env}"),
+        Plan::Unfreeze { env } => format!("unfreeze {env}"),
     }
 }

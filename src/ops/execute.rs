@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use crate::domain::audit::ActionKind;
 use crate::domain::rollout::RollbackPlan;
-use crate::ports::{ErrorKind, PinChange, PinCommit, PortError};
+use crate::ports::{ApiCall, ErrorKind, PinChange, PinCommit, PortError};
 
 use super::deadline::{blocking, mutation};
 use super::plan::Plan;
@@ -18,6 +18,8 @@ pub struct Execution {
     pub commit: Option<PinCommit>,
     pub deployment_ids: Vec<String>,
     pub calls: Vec<String>,
+    /// The AWS calls that answered, with their request ids, for the audit log.
+    pub api_calls: Vec<ApiCall>,
     /// One line for the command log.
     pub summary: String,
     pub error: Option<PortError>,
@@ -101,7 +103,10 @@ pub async fn execute(world: &World, plan: &Plan) -> Execution {
                 )
                 .await;
                 match answer {
-                    Ok(call) => ex.calls.push(call.to_string()),
+                    Ok(call) => {
+                        ex.calls.push(call.to_string());
+                        ex.api_calls.push(call);
+                    }
                     Err(e) => {
                         // An attempted call is audited too, with how it ended.
                         ex.calls.push(format!(
@@ -150,7 +155,10 @@ pub async fn execute(world: &World, plan: &Plan) -> Execution {
                     }),
                 };
                 match result {
-                    Ok(call) => ex.calls.push(call.to_string()),
+                    Ok(call) => {
+                        ex.calls.push(call.to_string());
+                        ex.api_calls.push(call);
+                    }
                     Err(e) => {
                         let attempted = match step {
                             RollbackPlan::Stop { deployment_id, .. } => format!(

@@ -70,6 +70,32 @@ impl Intent {
         }
     }
 
+    /// What was asked, in the words of the command line: `pin staging v1.3.0`,
+    /// `promote dev prod`, `rollback prod`.
+    pub fn describe(&self) -> String {
+        match self {
+            Intent::Pin { env, version, .. } => format!("pin {env} {version}"),
+            Intent::Promote { from, to, .. } => match to {
+                Some(to) => format!("promote {from} {to}"),
+                None => format!("promote {from}"),
+            },
+            Intent::Approve { env } => format!("approve {env}"),
+            Intent::Reject { env, .. } => format!("reject {env}"),
+            Intent::Rollback { env, .. } => format!("rollback {env}"),
+            Intent::Freeze { env, .. } => format!("freeze {env}"),
+            Intent::Unfreeze { env } => format!("unfreeze {env}"),
+        }
+    }
+
+    /// The reason the person gave, if the intent carries one.
+    pub fn reason(&self) -> Option<&str> {
+        match self {
+            Intent::Reject { reason, .. } | Intent::Freeze { reason, .. } => Some(reason),
+            Intent::Rollback { reason, .. } => reason.as_deref(),
+            _ => None,
+        }
+    }
+
     /// The version the person named, if any (for the audit record of a refusal).
     pub fn version(&self) -> Option<&Version> {
         match self {

@@ -1,6 +1,7 @@
 //! The read side for scripts: one snapshot of everything read once, and the `versions` and
 //! `status` reports built from it (JSON with a versioned schema, or text). See docs/cli.md.
 
+pub mod audit;
 pub mod status;
 pub mod versions;
 

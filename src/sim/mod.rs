@@ -22,7 +22,7 @@ use std::sync::Arc;
 
 use tempfile::TempDir;
 
-use crate::audit_log::JsonlAudit;
+use crate::audit_log::{JsonlAudit, SharedAudit};
 use crate::domain::env::Environment;
 use crate::git::GitFork;
 use crate::ports::{ErrorKind, PortError, PortResult, Ports};
@@ -83,14 +83,19 @@ impl Demo {
             clock.start(),
         )?;
         let control = Arc::new(SimHandle::new(clock.clone(), world, paths.origin.clone()));
-        let fork = GitFork::open(&paths.fork, fork_setup::REMOTE, fork_setup::BRANCH)?;
+        let fork = Arc::new(GitFork::open(
+            &paths.fork,
+            fork_setup::REMOTE,
+            fork_setup::BRANCH,
+        )?);
         let ports = Ports {
             releases,
-            fork: Arc::new(fork),
+            fork: fork.clone(),
             rollouts: control.clone(),
             metrics: control.clone(),
             clock,
-            audit: Arc::new(JsonlAudit::new(dir.path().join("audit.jsonl"))),
+            // The demo's team trail goes to its own origin, like everyone else's.
+            audit: Arc::new(SharedAudit::new(JsonlAudit::in_dir(dir.path()), fork)),
             sim: Some(control.clone()),
         };
         Ok(Demo {
@@ -100,6 +105,22 @@ impl Demo {
             control,
             _dir: dir,
         })
+    }
+
+    /// Keeps the audit log in `dir` instead of the demo's temporary folder, so that it can be
+    /// read after the demo ends (`shiftdeck audit --audit-dir DIR`). The team trail still goes
+    /// to the demo's own origin.
+    pub fn keep_audit_in(&mut self, dir: &std::path::Path) -> PortResult<()> {
+        std::fs::create_dir_all(dir).map_err(|e| {
+            PortError::new(
+                ErrorKind::Unavailable,
+                format!("cannot create the audit folder {}: {e}", dir.display()),
+            )
+            .with_hint("name a writable folder with --audit-dir")
+        })?;
+        let fork = GitFork::open(&self.fork_path, fork_setup::REMOTE, fork_setup::BRANCH)?;
+        self.ports.audit = Arc::new(SharedAudit::new(JsonlAudit::in_dir(dir), Arc::new(fork)));
+        Ok(())
     }
 
     /// The fork's `shiftdeck.toml`.

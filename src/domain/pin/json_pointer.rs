@@ -13,7 +13,7 @@ use super::{PinError, PinMatch, line_at};
 /// What a context file may hold beyond strict JSON: comments and trailing commas, as
 /// tsconfig-style files do. Anything looser (single quotes, bare keys, hex numbers) is an error,
 /// because the tools that read cdk.json would not read it either.
-fn options() -> ParseOptions {
+pub(super) fn options() -> ParseOptions {
     ParseOptions {
         allow_comments: true,
         allow_trailing_commas: true,
@@ -28,7 +28,7 @@ fn options() -> ParseOptions {
     }
 }
 
-const BOM: &str = "\u{feff}";
+pub(super) const BOM: &str = "\u{feff}";
 
 /// `text` is the whole file, already known to be UTF-8.
 pub(super) fn locate(text: &str, file: &str, pointer: &str) -> Result<PinMatch, PinError> {
@@ -112,7 +112,7 @@ pub(super) fn locate(text: &str, file: &str, pointer: &str) -> Result<PinMatch, 
     matched(content, offset, file, pointer, node)
 }
 
-fn key<'a>(name: &'a ObjectPropName<'_>) -> &'a str {
+pub(super) fn key<'a>(name: &'a ObjectPropName<'_>) -> &'a str {
     match name {
         ObjectPropName::String(s) => &s.value,
         ObjectPropName::Word(w) => w.value,
@@ -208,7 +208,7 @@ fn tokens(pointer: &str) -> Result<Vec<String>, PinError> {
         .collect()
 }
 
-fn escape_token(token: &str) -> String {
+pub(super) fn escape_token(token: &str) -> String {
     token.replace('~', "~0").replace('/', "~1")
 }
 

@@ -109,6 +109,10 @@ pub struct ForkConfig {
     pub connect_timeout_secs: u64,
     pub idle_timeout_secs: u64,
     pub transport: ForkTransport,
+    /// Whether a key file's passphrase may be asked for on the terminal: set by the command
+    /// line, never by the file, and off in the cockpit, whose screen a prompt would break.
+    #[serde(skip)]
+    pub ask_passphrase: bool,
 }
 
 /// What fetches and pushes: libgit2 in-process, or the `git` command line for ssh setups that
@@ -131,6 +135,7 @@ impl Default for ForkConfig {
             connect_timeout_secs: limits.connect.as_secs(),
             idle_timeout_secs: limits.idle.as_secs(),
             transport: ForkTransport::default(),
+            ask_passphrase: false,
         }
     }
 }
@@ -145,7 +150,8 @@ impl ForkConfig {
         Ok(
             crate::git::GitFork::open(&self.path, &self.remote, &self.branch)?
                 .with_network_limits(limits)
-                .with_git_cli(self.transport == ForkTransport::Git),
+                .with_git_cli(self.transport == ForkTransport::Git)
+                .with_passphrase_prompt(self.ask_passphrase),
         )
     }
 }

@@ -227,6 +227,16 @@ impl Config {
                     "give each [[env]] its own name",
                 ));
             }
+            if env.require_signed_approval && !env.requires_approval {
+                return Err(err(
+                    find_line(text, "require_signed_approval").or(line),
+                    format!(
+                        "{} has require_signed_approval but not requires_approval: without proposals there is nothing to approve",
+                        env.name
+                    ),
+                    "add requires_approval = true to this [[env]], or remove require_signed_approval",
+                ));
+            }
             match &env.pin.rule {
                 PinRule::Pattern(p) if p.contains('\n') => {
                     return Err(err(
@@ -440,6 +450,28 @@ protected = true
         let text = example().replace(KEY, "not-a-key");
         let e = Config::parse(&text, Path::new("x.toml")).unwrap_err();
         assert_eq!(e.line, Some(3), "{e}");
+    }
+
+    #[test]
+    fn a_signed_approval_is_required_only_where_there_are_proposals() {
+        let text = example().replace(
+            "requires_approval = true\n",
+            "requires_approval = true\nrequire_signed_approval = true\n",
+        );
+        let c = Config::parse(&text, Path::new("x.toml")).unwrap();
+        assert!(c.environments[1].require_signed_approval);
+        assert!(!c.environments[0].require_signed_approval);
+        let bad = example().replace(
+            "deployment_groups = [\"api\", \"worker\"]\n",
+            "deployment_groups = [\"api\", \"worker\"]\nrequire_signed_approval = true\n",
+        );
+        let e = Config::parse(&bad, Path::new("x.toml")).unwrap_err();
+        assert_eq!(e.line, Some(13), "{e}");
+        assert!(
+            e.message
+                .contains("staging has require_signed_approval but not requires_approval"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -109,6 +109,10 @@ pub struct ForkConfig {
     pub connect_timeout_secs: u64,
     pub idle_timeout_secs: u64,
     pub transport: ForkTransport,
+    /// Whether a key file's passphrase may be asked for on the terminal: set by the command
+    /// line, never by the file, and off in the cockpit, whose screen a prompt would break.
+    #[serde(skip)]
+    pub ask_passphrase: bool,
 }
 
 /// What fetches and pushes: libgit2 in-process, or the `git` command line for ssh setups that
@@ -131,6 +135,7 @@ impl Default for ForkConfig {
             connect_timeout_secs: limits.connect.as_secs(),
             idle_timeout_secs: limits.idle.as_secs(),
             transport: ForkTransport::default(),
+            ask_passphrase: false,
         }
     }
 }
@@ -145,7 +150,8 @@ impl ForkConfig {
         Ok(
             crate::git::GitFork::open(&self.path, &self.remote, &self.branch)?
                 .with_network_limits(limits)
-                .with_git_cli(self.transport == ForkTransport::Git),
+                .with_git_cli(self.transport == ForkTransport::Git)
+                .with_passphrase_prompt(self.ask_passphrase),
         )
     }
 }
@@ -219,6 +225,16 @@ impl Config {
                     line,
                     format!("environment {:?} is declared twice", env.name),
                     "give each [[env]] its own name",
+                ));
+            }
+            if env.require_signed_approval && !env.requires_approval {
+                return Err(err(
+                    find_line(text, "require_signed_approval").or(line),
+                    format!(
+                        "{} has require_signed_approval but not requires_approval: without proposals there is nothing to approve",
+                        env.name
+                    ),
+                    "add requires_approval = true to this [[env]], or remove require_signed_approval",
                 ));
             }
             match &env.pin.rule {
@@ -434,6 +450,28 @@ protected = true
         let text = example().replace(KEY, "not-a-key");
         let e = Config::parse(&text, Path::new("x.toml")).unwrap_err();
         assert_eq!(e.line, Some(3), "{e}");
+    }
+
+    #[test]
+    fn a_signed_approval_is_required_only_where_there_are_proposals() {
+        let text = example().replace(
+            "requires_approval = true\n",
+            "requires_approval = true\nrequire_signed_approval = true\n",
+        );
+        let c = Config::parse(&text, Path::new("x.toml")).unwrap();
+        assert!(c.environments[1].require_signed_approval);
+        assert!(!c.environments[0].require_signed_approval);
+        let bad = example().replace(
+            "deployment_groups = [\"api\", \"worker\"]\n",
+            "deployment_groups = [\"api\", \"worker\"]\nrequire_signed_approval = true\n",
+        );
+        let e = Config::parse(&bad, Path::new("x.toml")).unwrap_err();
+        assert_eq!(e.line, Some(13), "{e}");
+        assert!(
+            e.message
+                .contains("staging has require_signed_approval but not requires_approval"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -175,7 +175,9 @@ fn run(cli: Cli, started: Instant) -> Result<(), Failure> {
             }
         }
         None => {
-            let (path, config) = load(cli.config.as_deref())?;
+            let (path, mut config) = load(cli.config.as_deref())?;
+            // The cockpit owns the terminal: encrypted keys must come from the ssh agent.
+            config.fork.ask_passphrase = false;
             shiftdeck::ui::check_accents(&config.environments, &path)?;
             let (runtime, world) = connect(&config)?;
             let theme = Theme::load(
@@ -350,9 +352,12 @@ fn cockpit(
         .map_err(|e| format!("terminal error: {e}"))
 }
 
+/// The configuration for a command run on the command line, where a key's passphrase can be
+/// asked for on the terminal (the fork checks that there is one).
 fn load(explicit: Option<&std::path::Path>) -> Result<(std::path::PathBuf, Config), String> {
     let path = Config::discover(explicit).map_err(|e| e.to_string())?;
-    let config = Config::load(&path).map_err(|e| e.to_string())?;
+    let mut config = Config::load(&path).map_err(|e| e.to_string())?;
+    config.fork.ask_passphrase = true;
     Ok((path, config))
 }
 
@@ -387,8 +392,7 @@ fn partial(failed: bool) -> Result<(), String> {
 }
 
 fn doctor(explicit: Option<&std::path::Path>) -> Result<(), String> {
-    let path = Config::discover(explicit).map_err(|e| e.to_string())?;
-    let config = Config::load(&path).map_err(|e| e.to_string())?;
+    let (path, config) = load(explicit)?;
     shiftdeck::ui::check_accents(&config.environments, &path)?;
     println!("config   ok  {}", path.display());
     let fork = config.fork.open().map_err(|e| e.full())?;

@@ -269,6 +269,7 @@ fn environment(name: &str) -> Environment {
         application: "ltbase".into(),
         deployment_groups: vec!["api".into()],
         requires_approval: false,
+        require_signed_approval: false,
         protected: true,
         accent: None,
         alias: "Prod".into(),

@@ -104,6 +104,7 @@ fn environment(application: &str, groups: &[&str]) -> Environment {
         application: application.into(),
         deployment_groups: groups.iter().map(|g| g.to_string()).collect(),
         requires_approval: false,
+        require_signed_approval: false,
         protected: false,
         accent: None,
         alias: "Prod".into(),

@@ -71,6 +71,7 @@ fn environment(name: &str, groups: &[&str]) -> Environment {
         application: APP.into(),
         deployment_groups: groups.iter().map(|g| g.to_string()).collect(),
         requires_approval: false,
+        require_signed_approval: false,
         protected: false,
         accent: None,
         alias: "Prod".into(),

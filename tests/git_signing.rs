@@ -133,3 +133,90 @@ fn a_signing_failure_is_a_clear_error_that_writes_nothing() {
     );
     assert!(error.message.contains("\"pgp-ish\""), "{}", error.full());
 }
+
+#[test]
+fn where_a_signed_approval_is_required_an_unsigned_one_is_refused_and_a_signed_one_lands() {
+    let world = World::new();
+    let alice_clone = world.clone_as("alice", &alice());
+    let bob_clone = world.clone_as("bob", &bob());
+    let prod = shiftdeck::domain::env::Environment {
+        require_signed_approval: true,
+        ..prod()
+    };
+    fork(&alice_clone)
+        .pin(&change(prod.clone(), "v1.0.0", "v1.1.0"))
+        .unwrap();
+    git(&bob_clone, &["fetch", "--quiet", "origin"]);
+    let before = snapshot(&bob_clone);
+    let origin_before = world.origin(&["for-each-ref", "--format=%(refname) %(objectname)"]);
+
+    let error = expect_error(
+        fork(&bob_clone).with_identity(bob()).approve(&prod, &bob()),
+        ErrorKind::Refused,
+    );
+    assert!(
+        error.message.contains(
+            "prod requires a signed approval (require_signed_approval), but the approval commit would not be signed"
+        ),
+        "{}",
+        error.full()
+    );
+    assert!(
+        error
+            .hint
+            .as_deref()
+            .is_some_and(|h| h.contains("git config commit.gpgsign true")),
+        "{}",
+        error.full()
+    );
+    assert_eq!(snapshot(&bob_clone), before);
+    assert_eq!(
+        world.origin(&["for-each-ref", "--format=%(refname) %(objectname)"]),
+        origin_before,
+        "the proposal is still there and the deploy branch did not move"
+    );
+    assert_eq!(git(&bob_clone, &["for-each-ref", "refs/shiftdeck/"]), "");
+
+    // Signing on, but in a way git itself could not sign with: refused the same way.
+    git(&bob_clone, &["config", "commit.gpgsign", "true"]);
+    git(&bob_clone, &["config", "gpg.format", "ssh"]);
+    let error = expect_error(
+        fork(&bob_clone).with_identity(bob()).approve(&prod, &bob()),
+        ErrorKind::Credentials,
+    );
+    assert!(error.message.contains("names no key"), "{}", error.full());
+    assert_eq!(
+        world.origin(&["for-each-ref", "--format=%(refname) %(objectname)"]),
+        origin_before
+    );
+
+    ssh_signing(&bob_clone, &bob());
+    let done = fork(&bob_clone)
+        .with_identity(bob())
+        .approve(&prod, &bob())
+        .unwrap();
+
+    let tip = world.origin(&["rev-parse", "main"]);
+    assert!(
+        tip.starts_with(&done.commit),
+        "{tip} is the approval {}",
+        done.commit
+    );
+    let out = git_output(&bob_clone, &["verify-commit", "--raw", tip.trim()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("bob@example.com"),
+        "signed by the approver: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        world
+            .origin(&["log", "-1", "--format=%B", "main"])
+            .contains("Approved-by: Bob Approver <bob@example.com>"),
+    );
+    fsck(&world.origin);
+}

@@ -22,6 +22,7 @@ fn env(name: &str, protected: bool) -> Environment {
         application: "app".into(),
         deployment_groups: vec!["api".into()],
         requires_approval: protected,
+        require_signed_approval: false,
         protected,
         accent: None,
         alias: "Prod".into(),

@@ -20,6 +20,12 @@ pub struct Environment {
     /// Promotions into this environment are pushed as proposals that someone else approves.
     #[serde(default)]
     pub requires_approval: bool,
+    /// Approving a proposal for this environment is refused unless the approval commit will be
+    /// signed (the approver's clone has `commit.gpgsign` on with a signing setup): an
+    /// `Approved-by:` line alone is only as true as the approver's `user.email`, a signature
+    /// can be verified, and a branch that demands signed commits would refuse it anyway.
+    #[serde(default)]
+    pub require_signed_approval: bool,
     /// Rollback asks for the environment's name to be typed; the environment gets its own accent.
     #[serde(default)]
     pub protected: bool,

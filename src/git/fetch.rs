@@ -47,7 +47,13 @@ impl GitFork {
             .find_remote(remote_name)
             .doing(&format!("finding the remote {remote_name}"))?;
         let transfer = self.network.start(remote_name);
-        let mut cbs = callbacks(repo.config().ok(), &transfer);
+        let url = remote.url().ok().map(str::to_string);
+        let mut cbs = callbacks(
+            repo.config().ok(),
+            url.as_deref(),
+            &transfer,
+            self.ask_passphrase,
+        );
         cbs.sideband_progress(|_| transfer.alive());
         let mut options = FetchOptions::new();
         options

@@ -24,6 +24,8 @@ pub struct GitFork {
     pub(super) network: Network,
     /// Fetch and push with the `git` command line instead of libgit2.
     pub(super) use_git_cli: bool,
+    /// Whether a key file's passphrase may be asked for on the terminal.
+    pub(super) ask_passphrase: bool,
     /// When each pin got its value, by (deploy branch tip, environment): found by walking the
     /// history, so walked once per tip rather than on every refresh.
     pub(super) pinned_at: PinTimes,
@@ -46,6 +48,7 @@ impl GitFork {
             identity: None,
             network: Network::default(),
             use_git_cli: false,
+            ask_passphrase: false,
             pinned_at: PinTimes::default(),
             history: Default::default(),
         };
@@ -86,6 +89,15 @@ impl GitFork {
     /// libssh2 lacks: `~/.ssh/config` ProxyJump, certificates, security keys.
     pub fn with_git_cli(mut self, use_git_cli: bool) -> Self {
         self.use_git_cli = use_git_cli;
+        self
+    }
+
+    /// Allows asking for the passphrase of an encrypted key file in `~/.ssh` (`true`), when
+    /// stdin and stderr are a terminal that no full-screen interface holds in raw mode. Off
+    /// by default: without it such keys are skipped, and the error says to load them into the
+    /// ssh agent.
+    pub fn with_passphrase_prompt(mut self, ask: bool) -> Self {
+        self.ask_passphrase = ask;
         self
     }
 

@@ -4,7 +4,7 @@
 //! connection and never answers is ended by libgit2's own socket time-outs (connect and read);
 //! the progress callbacks end a transfer that is cancelled or makes no progress for too long.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI32, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -78,6 +78,7 @@ impl Network {
             generation: self.cancels.load(Ordering::SeqCst),
             cancels: self.cancels.clone(),
             ended: Cell::new(None),
+            host_key: RefCell::new(None),
         }
     }
 }
@@ -86,6 +87,45 @@ impl Network {
 enum Ended {
     Cancelled,
     Stalled,
+}
+
+/// The ssh host key a server showed, for the error when libgit2 did not find it in
+/// `~/.ssh/known_hosts`.
+#[derive(Clone, Debug)]
+pub(super) struct HostKey {
+    pub host: String,
+    /// `None` for the default port 22.
+    pub port: Option<u16>,
+    /// As ssh names it, e.g. "ssh-ed25519".
+    pub kind: Option<String>,
+    /// Base64 without padding, as `ssh` and `ssh-keygen -l` print it after "SHA256:".
+    pub sha256: Option<String>,
+}
+
+impl HostKey {
+    /// The error for a host key that `~/.ssh/known_hosts` does not vouch for.
+    fn untrusted(&self, remote: &str) -> PortError {
+        let (at, port_flag) = match self.port {
+            Some(port) => (format!("[{}]:{port}", self.host), format!("-p {port} ")),
+            None => (self.host.clone(), String::new()),
+        };
+        let fingerprint = self
+            .sha256
+            .as_ref()
+            .map(|h| format!("SHA256:{h}"))
+            .unwrap_or_else(|| "with no SHA256 fingerprint".into());
+        let kind = self.kind.as_deref().unwrap_or("host key");
+        PortError::new(
+            ErrorKind::Credentials,
+            format!(
+                "the ssh host key of {remote} at {at} ({kind} {fingerprint}) is not trusted: it is not in ~/.ssh/known_hosts, or differs from the key recorded there for {at}"
+            ),
+        )
+        .with_hint(format!(
+            "compare the fingerprint with the one the server's owner publishes; if it is theirs, record it by connecting once with `ssh {port_flag}{host}` and answering yes, or with `ssh-keyscan {port_flag}{host} >> ~/.ssh/known_hosts`. If a recorded key changed unexpectedly, someone may be in between: do not push",
+            host = self.host
+        ))
+    }
 }
 
 /// One fetch or push under watch.
@@ -97,9 +137,15 @@ pub(super) struct Transfer {
     generation: u64,
     cancels: Arc<AtomicU64>,
     ended: Cell<Option<Ended>>,
+    host_key: RefCell<Option<HostKey>>,
 }
 
 impl Transfer {
+    /// Notes the host key the server showed.
+    pub fn saw_host_key(&self, key: HostKey) {
+        *self.host_key.borrow_mut() = Some(key);
+    }
+
     /// Called from the progress callbacks: `false` ends the transfer.
     pub fn alive(&self) -> bool {
         if self.cancels.load(Ordering::SeqCst) != self.generation {
@@ -128,6 +174,12 @@ impl Transfer {
     /// The error of a failed transfer in the user's words: a cancel or a time-out says so and
     /// names the remote and the limit; anything else is left as it is.
     pub fn fail(&self, doing: &str, cause: git2::Error) -> PortError {
+        if cause.code() == git2::ErrorCode::Certificate
+            && cause.class() == git2::ErrorClass::Ssh
+            && let Some(key) = self.host_key.borrow().as_ref()
+        {
+            return key.untrusted(&self.remote);
+        }
         let timed_out =
             cause.code() == git2::ErrorCode::Timeout || cause.message().contains("timed out");
         self.explain(super::error::git_error(doing, cause), timed_out)

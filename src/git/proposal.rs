@@ -62,6 +62,9 @@ impl GitFork {
         approver: &Identity,
     ) -> PortResult<PinCommit> {
         self.check_repository_state(repo)?;
+        if env.require_signed_approval {
+            self.check_signed_approval(repo, env)?;
+        }
         let branch = self.proposal_branch(&env.name);
         let tracking = self.proposal_tracking_ref(&env.name);
         let committer = signature(approver)?;
@@ -101,6 +104,29 @@ impl GitFork {
         done.calls
             .push(self.delete_proposal(repo, &branch, &tracking));
         Ok(done)
+    }
+
+    /// Refuses, before anything is fetched or written, when `env` demands a signed approval and
+    /// this clone's git config would make an unsigned commit.
+    fn check_signed_approval(&self, repo: &Repository, env: &Environment) -> PortResult<()> {
+        let config = repo.config().doing("reading the git configuration")?;
+        // A signing setup that is there but broken (an unknown gpg.format, an ssh format
+        // without a key) is refused here with its own words; one that fails only when the
+        // signing program runs writes nothing either.
+        if super::sign::Signing::from_config(&config)?.is_some() {
+            return Ok(());
+        }
+        Err(PortError::new(
+            ErrorKind::Refused,
+            format!(
+                "{} requires a signed approval (require_signed_approval), but the approval commit would not be signed: commit.gpgsign is not on in the git configuration of {}; nothing was approved",
+                env.name,
+                self.path.display()
+            ),
+        )
+        .with_hint(
+            "turn commit signing on for this clone, e.g. with an ssh key: `git config commit.gpgsign true`, `git config gpg.format ssh`, `git config user.signingkey ~/.ssh/id_ed25519.pub` (or gpg: `git config user.signingkey <key id>`), then approve again",
+        ))
     }
 
     /// The proposal's tree when it was made on `tip`; else `tip`'s tree with the proposal's pin

@@ -32,7 +32,13 @@ impl GitFork {
         let statuses = RefCell::new(Vec::new());
         let sideband = RefCell::new(Vec::<u8>::new());
         let limits = self.network.start(&self.remote);
-        let mut cbs = callbacks(repo.config().ok(), &limits);
+        let url = remote.url().ok().map(str::to_string);
+        let mut cbs = callbacks(
+            repo.config().ok(),
+            url.as_deref(),
+            &limits,
+            self.ask_passphrase,
+        );
         cbs.push_update_reference(|name, status| {
             if let Some(status) = status {
                 statuses.borrow_mut().push(format!("{name}: {status}"));

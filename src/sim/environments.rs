@@ -52,6 +52,7 @@ pub fn demo_environments(targets_per_env: usize) -> Vec<EnvSpec> {
         application: APPLICATION.into(),
         deployment_groups: groups.clone(),
         requires_approval: protected,
+        require_signed_approval: false,
         protected,
         accent: None,
         alias: "Prod".into(),

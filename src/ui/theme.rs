@@ -282,6 +282,7 @@ mod accent_tests {
             application: String::new(),
             deployment_groups: Vec::new(),
             requires_approval: false,
+            require_signed_approval: false,
             protected: true,
             accent: Some(accent.into()),
             alias: "Prod".into(),

@@ -112,6 +112,7 @@ pub fn env(name: &str, rule: PinRule, file: &str, requires_approval: bool) -> En
         application: "ltbase".into(),
         deployment_groups: vec![],
         requires_approval,
+        require_signed_approval: false,
         protected: requires_approval,
         accent: None,
         alias: "Prod".into(),

@@ -73,6 +73,7 @@ fn env(name: &str, file: &str, protected: bool) -> Environment {
         application: "ltbase".into(),
         deployment_groups: vec!["api".into(), "worker".into(), "scheduler".into()],
         requires_approval: protected,
+        require_signed_approval: false,
         protected,
         accent: None,
         alias: "Prod".into(),

@@ -134,6 +134,19 @@ pub enum Cmd {
         #[command(flatten)]
         act: ActArgs,
     },
+    /// Freeze ENV for the whole team: pin and promote into it are refused until it is
+    /// unfrozen (rollback stays allowed). Needs --reason.
+    Freeze {
+        env: String,
+        #[command(flatten)]
+        act: ActArgs,
+    },
+    /// Lift ENV's freeze.
+    Unfreeze {
+        env: String,
+        #[command(flatten)]
+        act: ActArgs,
+    },
     /// Find the version pins in a fork and write shiftdeck.toml for it.
     Init(InitArgs),
     /// Show the audit log: this machine's, or with --team everyone's from the fork's remote.

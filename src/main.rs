@@ -144,6 +144,15 @@ fn run(cli: Cli, started: Instant) -> Result<(), Failure> {
                 reason: a.reason.clone(),
             })
         }
+        Some(Cmd::Freeze { env, act }) => {
+            act_on(&cli.config, cli.read_only, &act, |a| Intent::Freeze {
+                env: env.into(),
+                reason: a.reason.clone().unwrap_or_default(),
+            })
+        }
+        Some(Cmd::Unfreeze { env, act }) => act_on(&cli.config, cli.read_only, &act, |_| {
+            Intent::Unfreeze { env: env.into() }
+        }),
         Some(Cmd::Audit(args)) => commands::audit::run(args, cli.config.as_deref()),
         Some(Cmd::Init(args)) => commands::init::run(args),
         Some(Cmd::Completions { shell }) => commands::shell::completions(shell),

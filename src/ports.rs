@@ -140,6 +140,9 @@ pub struct ForkStatus {
     /// Every change of a configured pin on the remote deploy branch, newest first (the last
     /// couple of hundred commits).
     pub history: Vec<PinEvent>,
+    /// The freezes in force, from the remote's freeze ref; `Err` when it could not be read at
+    /// all (then no pin or promotion is planned: a freeze might be missed).
+    pub freezes: Result<FreezeList, String>,
 }
 
 /// One change of an environment's pin on the deploy branch.
@@ -400,6 +403,8 @@ pub struct Ports {
     pub metrics: Arc<dyn Metrics>,
     pub clock: Arc<dyn Clock>,
     pub audit: Arc<dyn AuditLog>,
+    /// The team's freezes, on the fork's remote.
+    pub freezes: Arc<dyn Freezes>,
     pub sim: Option<Arc<dyn SimControl>>,
 }
 
@@ -464,7 +469,7 @@ pub trait TeamTrail: Send + Sync {
 }
 
 /// Every freeze in force, as the fork's remote holds them.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct FreezeList {
     pub freezes: Vec<crate::domain::freeze::Freeze>,
     /// Why the remote could not be fetched, when it could not; `freezes` is then from the last

@@ -506,3 +506,115 @@ fn status_watch_streams_one_document_a_line_and_an_unknown_environment_is_a_usag
     child.wait().unwrap();
     assert_ne!(read_at[0], read_at[1], "each document is a fresh read");
 }
+
+#[test]
+fn a_freeze_on_the_remote_stops_pins_into_it_for_everyone_but_not_rollback() {
+    let a = seeded();
+    let short = a.run(&["freeze", "staging", "--reason", "demo", "--yes", "--json"]);
+    assert_eq!(short.code, 3, "{}", short.stdout);
+    assert_eq!(short.json()["refusal"]["kind"], "not_confirmed");
+
+    let frozen = a.run(&[
+        "freeze",
+        "staging",
+        "--reason",
+        "quarter-end close, no changes",
+        "--yes",
+        "--json",
+    ]);
+    assert_eq!(frozen.code, 0, "{}\n{}", frozen.stdout, frozen.stderr);
+    // On the remote, beside the branches: a colleague's clone sees it.
+    let files = git(
+        &a.origin(),
+        &["ls-tree", "--name-only", "refs/shiftdeck/freeze"],
+    );
+    assert!(files.contains("staging"), "{files}");
+    assert_fsck(&a.origin());
+    let before = a.origin_tip();
+
+    let refused = a.run(&["pin", "staging", "v1.3.0", "--yes", "--json"]);
+    assert_eq!(refused.code, 3, "{}", refused.stdout);
+    let doc = refused.json();
+    assert_eq!(doc["refusal"]["kind"], "frozen");
+    let message = doc["refusal"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("frozen by Ada Operator") && message.contains("quarter-end close"),
+        "{message}"
+    );
+    assert_eq!(
+        a.origin_tip(),
+        before,
+        "nothing pinned into a frozen environment"
+    );
+    let again = a.run(&[
+        "freeze",
+        "staging",
+        "--reason",
+        "once more, to be sure",
+        "--yes",
+        "--json",
+    ]);
+    assert_eq!(again.json()["refusal"]["kind"], "nothing_to_do");
+
+    // Every screen that shows the environment says so.
+    let status = a.run(&["status", "staging", "--json"]);
+    let doc = status.json();
+    assert_eq!(
+        doc["environments"][0]["freeze"]["reason"],
+        "quarter-end close, no changes"
+    );
+    let text = a.run(&["status", "staging"]);
+    assert!(
+        text.stdout.contains("FROZEN: frozen by Ada Operator"),
+        "{}",
+        text.stdout
+    );
+
+    // Rollback stays allowed: dev is not frozen, so freeze dev and roll it back anyway.
+    a.run(&[
+        "freeze",
+        "dev",
+        "--reason",
+        "incident 4711 in progress",
+        "--yes",
+    ]);
+    let rollback = a.run(&[
+        "rollback",
+        "dev",
+        "--yes",
+        "--confirm",
+        "dev",
+        "--dry-run",
+        "--json",
+    ]);
+    assert_eq!(rollback.code, 0, "{}", rollback.stdout);
+    assert_eq!(rollback.json()["outcome"], "planned");
+
+    let lifted = a.run(&["unfreeze", "staging", "--yes"]);
+    assert_eq!(lifted.code, 0, "{}\n{}", lifted.stdout, lifted.stderr);
+    let pinned = a.run(&["pin", "staging", "v1.3.0", "--yes"]);
+    assert_eq!(pinned.code, 0, "{}\n{}", pinned.stdout, pinned.stderr);
+    let kinds: Vec<String> = a
+        .audit()
+        .iter()
+        .map(|r| {
+            format!(
+                "{} {}",
+                r["action"].as_str().unwrap(),
+                r["outcome"].as_str().unwrap()
+            )
+        })
+        .collect();
+    for want in [
+        "freeze refused",
+        "freeze succeeded",
+        "pin refused",
+        "unfreeze succeeded",
+        "pin succeeded",
+    ] {
+        assert!(
+            kinds.iter().any(|k| k == want),
+            "{want} missing in {kinds:?}"
+        );
+    }
+}

@@ -59,7 +59,8 @@ pub async fn ports(config: &Config) -> PortResult<Ports> {
         metrics: Arc::new(CloudWatchMetrics::new(by_env)),
         clock,
         // Every record is also pushed to the fork's remote, for the team.
-        audit: Arc::new(SharedAudit::new(JsonlAudit::in_data_dir()?, fork)),
+        audit: Arc::new(SharedAudit::new(JsonlAudit::in_data_dir()?, fork.clone())),
+        freezes: fork,
         sim: None,
     })
 }

@@ -160,7 +160,11 @@ impl Fork for GitFork {
     }
 
     fn status(&self, envs: &[Environment]) -> PortResult<ForkStatus> {
-        self.read_status(&self.repo()?, envs)
+        let mut status = self.read_status(&self.repo()?, envs)?;
+        // Freezes live on a ref of their own beside the branches; read with every status so
+        // no pin is planned past one.
+        status.freezes = crate::ports::Freezes::freezes(self).map_err(|e| e.full());
+        Ok(status)
     }
 
     fn commit_message(&self, change: &PinChange) -> PortResult<String> {

@@ -68,6 +68,8 @@ impl GitFork {
             last_fetch: last_fetch(repo),
             refused: refused(repo),
             history: self.history_cached(repo, &tip, envs),
+            // Filled in by `status`, which reads the freeze ref.
+            freezes: Ok(Default::default()),
         })
     }
 

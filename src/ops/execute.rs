@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 use crate::domain::audit::ActionKind;
+use crate::domain::freeze::Freeze;
 use crate::domain::rollout::RollbackPlan;
 use crate::ports::{ApiCall, ErrorKind, PinChange, PinCommit, PortError};
 
@@ -232,11 +233,46 @@ pub async fn execute(world: &World, plan: &Plan) -> Execution {
                 Err(e) => ex.error = Some(e),
             }
         }
-        Plan::Freeze { .. } | Plan::Unfreeze { .. } => {
-            ex.error = Some(PortError::new(
-                ErrorKind::Unavailable,
-                format!("{} is not possible with this fork yet", plan.kind().verb()),
-            ));
+        Plan::Freeze { reason, .. } => {
+            let (freezes, fork) = (world.ports.freezes.clone(), world.ports.fork.clone());
+            let now = world.ports.clock.now();
+            let (name, reason) = (env.name.clone(), reason.clone());
+            let done = blocking(move || {
+                let by = fork.identity()?.to_string();
+                freezes.freeze(&Freeze {
+                    env: name,
+                    reason,
+                    by,
+                    at: now,
+                })
+            })
+            .await;
+            match done {
+                Ok(done) => {
+                    ex.calls.extend(done.calls.iter().cloned());
+                    ex.summary = format!("froze {} ({} on {})", env.name, done.commit, done.branch);
+                    ex.commit = Some(done);
+                }
+                Err(e) => ex.error = Some(e),
+            }
+        }
+        Plan::Unfreeze { .. } => {
+            let (freezes, fork) = (world.ports.freezes.clone(), world.ports.fork.clone());
+            let name = env.name.clone();
+            let done = blocking(move || {
+                let by = fork.identity()?;
+                freezes.unfreeze(&name, &by)
+            })
+            .await;
+            match done {
+                Ok(done) => {
+                    ex.calls.extend(done.calls.iter().cloned());
+                    ex.summary =
+                        format!("unfroze {} ({} on {})", env.name, done.commit, done.branch);
+                    ex.commit = Some(done);
+                }
+                Err(e) => ex.error = Some(e),
+            }
         }
     }
     ex

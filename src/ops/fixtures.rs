@@ -65,6 +65,7 @@ pub fn fork(pins: &[(&str, &str)]) -> ForkStatus {
         last_fetch: None,
         refused: Vec::new(),
         history: Vec::new(),
+        freezes: Ok(Default::default()),
     }
 }
 

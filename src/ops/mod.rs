@@ -16,6 +16,7 @@ pub(crate) mod fixtures;
 pub mod intent;
 pub mod plan;
 mod plan_approve;
+mod plan_freeze;
 mod plan_pin;
 mod plan_rollback;
 pub mod reads;

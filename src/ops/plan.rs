@@ -13,7 +13,7 @@ use crate::ports::Identity;
 use super::intent::Intent;
 use super::refusal::{Refusal, RefusalKind};
 use super::snapshot::Snapshot;
-use super::{plan_approve, plan_pin, plan_rollback};
+use super::{plan_approve, plan_freeze, plan_pin, plan_rollback};
 
 /// The shortest reason accepted where one is asked for: long enough to say something.
 pub const MIN_REASON: usize = 10;
@@ -231,10 +231,8 @@ pub fn plan(snapshot: &Snapshot, intent: &Intent) -> Result<Planned, Refusal> {
         Intent::Rollback { env, reason } => {
             plan_rollback::rollback(snapshot, env, reason.as_deref())
         }
-        Intent::Freeze { env, .. } | Intent::Unfreeze { env } => Err(Refusal::new(
-            RefusalKind::NothingToDo,
-            format!("freezing {env} is not possible with this fork yet"),
-        )),
+        Intent::Freeze { env, reason } => plan_freeze::freeze(snapshot, env, reason),
+        Intent::Unfreeze { env } => plan_freeze::unfreeze(snapshot, env),
     }
 }
 

@@ -4,7 +4,7 @@ use crate::domain::audit::ActionKind;
 use crate::domain::commit_message::pin_commit_message;
 use crate::domain::env::EnvName;
 use crate::domain::version::Version;
-use crate::ports::PROPOSAL_PREFIX;
+use crate::ports::{ForkStatus, PROPOSAL_PREFIX};
 
 use super::failures::failures_of;
 use super::plan::{Needs, Plan, Planned};
@@ -93,6 +93,7 @@ pub(super) fn pin(
             fork.remote, fork.branch
         )));
     }
+    let frozen_as_of = frozen_check(fork, env)?;
     let release = s.release(version)?;
     let mut overridden = Vec::new();
     match release.status.pinnable(version) {
@@ -194,6 +195,9 @@ pub(super) fn pin(
         ("push".into(), push),
     ];
     details.extend(changelog(s, from.as_ref(), version));
+    if let Some(stale) = frozen_as_of {
+        details.push(("freezes".into(), stale));
+    }
     if fork.behind > 0 {
         details.push((
             "remote".into(),
@@ -289,4 +293,26 @@ fn changelog(s: &Snapshot, from: Option<&Version>, to: &Version) -> Vec<(String,
             )
         })
         .collect()
+}
+
+/// Refuses a pin into a frozen environment. `Ok(Some(..))`: not frozen as far as the last fetch
+/// of the freeze ref knows, which failed this time (said in the plan).
+fn frozen_check(fork: &ForkStatus, env: &EnvName) -> Result<Option<String>, Refusal> {
+    let list = fork.freezes.as_ref().map_err(|e| {
+        Refusal::new(
+            RefusalKind::NotRead,
+            format!("the freezes could not be read: {e}"),
+        )
+        .hint("a freeze might be missed, so nothing is pinned until they can be read")
+    })?;
+    if let Some(f) = list.of(env.as_str()) {
+        return Err(
+            Refusal::new(RefusalKind::Frozen, format!("{env} is {}", f.describe())).hint(format!(
+                "rollback stays allowed; when it is over, lift it with `shiftdeck unfreeze {env}`"
+            )),
+        );
+    }
+    Ok(list.fetch_error.as_ref().map(|e| {
+        format!("none known, as of the last fetch of the freeze ref (this one failed: {e})")
+    }))
 }

@@ -373,3 +373,38 @@ fn a_pin_change_lists_the_release_notes_of_every_version_it_crosses() {
         back.details
     );
 }
+
+#[test]
+fn a_frozen_environment_refuses_pins_and_promotions_but_not_rollback() {
+    let mut w = World::new();
+    w.fork.freezes = Ok(crate::ports::FreezeList {
+        freezes: vec![crate::domain::freeze::Freeze {
+            env: "prod".into(),
+            reason: "quarter-end close".into(),
+            by: "Dana <d@example.com>".into(),
+            at: Timestamp(0),
+        }],
+        fetch_error: None,
+    });
+    let r = refused(w.plan(Intent::Promote {
+        from: env("dev"),
+        to: None,
+        override_check: false,
+    }));
+    assert_eq!(r.kind, RefusalKind::Frozen);
+    assert!(
+        r.message.contains("prod is frozen by Dana"),
+        "{}",
+        r.message
+    );
+    assert_eq!(
+        refused(w.plan(pin("prod", "v1.3.0"))).kind,
+        RefusalKind::Frozen
+    );
+    // Unreadable freezes refuse too: a freeze must never be missed.
+    w.fork.freezes = Err("no such ref".into());
+    assert_eq!(
+        refused(w.plan(pin("prod", "v1.3.0"))).kind,
+        RefusalKind::NotRead
+    );
+}

@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use super::ErrorOut;
 use super::versions::SourceError;
+use crate::domain::freeze::Freeze;
 use crate::domain::provenance::{self, Provenance, ServingCode};
 use crate::domain::rollout::Target;
 use crate::domain::version::Version;
@@ -50,6 +51,8 @@ pub struct EnvOut {
     pub pin: Option<Version>,
     pub pin_error: Option<String>,
     pub proposals: Vec<Proposal>,
+    /// Set while the environment is frozen: pin and promote into it are refused.
+    pub freeze: Option<Freeze>,
     /// The pin's changes on the deploy branch, newest first: who, when, from which action,
     /// approved by whom.
     pub history: Vec<PinEvent>,
@@ -128,6 +131,10 @@ pub fn build(s: &Reads) -> StatusReport {
                             .collect()
                     })
                     .unwrap_or_default(),
+                freeze: fork
+                    .and_then(|f| f.freezes.as_ref().ok())
+                    .and_then(|l| l.of(name))
+                    .cloned(),
                 history: fork
                     .map(|f| {
                         f.history
@@ -191,6 +198,9 @@ pub fn text(r: &StatusReport) -> String {
                 .map(|i| format!("  as {}", i.arn))
                 .unwrap_or_default()
         );
+        if let Some(f) = &e.freeze {
+            out += &format!("  FROZEN: {}\n", f.describe());
+        }
         if let Some(err) = &e.pin_error {
             out += &format!("  pin error: {err}\n");
         }

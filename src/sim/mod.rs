@@ -95,7 +95,11 @@ impl Demo {
             metrics: control.clone(),
             clock,
             // The demo's team trail goes to its own origin, like everyone else's.
-            audit: Arc::new(SharedAudit::new(JsonlAudit::in_dir(dir.path()), fork)),
+            audit: Arc::new(SharedAudit::new(
+                JsonlAudit::in_dir(dir.path()),
+                fork.clone(),
+            )),
+            freezes: fork,
             sim: Some(control.clone()),
         };
         Ok(Demo {

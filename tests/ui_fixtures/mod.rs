@@ -163,6 +163,7 @@ fn fork(pins: [&str; 3]) -> ForkStatus {
         last_fetch: None,
         refused: Vec::new(),
         history: Vec::new(),
+        freezes: Ok(Default::default()),
     }
 }
 

@@ -157,6 +157,7 @@ fn a_failure_shown_in_the_versions_pane_keeps_the_selection_on_screen() {
         r.version = shiftdeck::domain::version::Version::parse(&format!("v0.{minor}.0")).unwrap();
         releases.push(r);
     }
+    shiftdeck::app::state::newest_first(releases);
     s.focus = Pane::Versions;
     s.selected_version = s.visible_releases().len() - 1;
     let last = s.visible_releases().last().unwrap().version.to_string();

@@ -219,6 +219,12 @@ pub struct State {
     pub needs_redraw: bool,
 }
 
+/// Puts releases in the order every list shows them, newest first: once, when they are stored,
+/// rather than on every frame.
+pub fn newest_first(releases: &mut [Release]) {
+    releases.sort_by(|a, b| b.version.cmp(&a.version));
+}
+
 impl State {
     pub fn new(settings: Settings, now: Timestamp) -> Self {
         let rollouts = settings
@@ -262,10 +268,9 @@ impl State {
         self.settings.environments.get(self.selected_env)
     }
 
-    /// Releases newest first, narrowed by the filter.
+    /// Releases newest first (as stored), narrowed by the filter.
     pub fn visible_releases(&self) -> Vec<&Release> {
-        let mut list: Vec<&Release> = self
-            .releases
+        self.releases
             .value
             .iter()
             .flatten()
@@ -273,9 +278,7 @@ impl State {
                 self.filter_scope != FilterScope::Versions
                     || self.matches_filter(r.version.as_str())
             })
-            .collect();
-        list.sort_by(|a, b| b.version.cmp(&a.version));
-        list
+            .collect()
     }
 
     pub fn selected_release(&self) -> Option<&Release> {

@@ -7,7 +7,7 @@ use crate::ports::{EnvRollout, ErrorKind, MetricTarget, PortError};
 
 use super::action::{Action, Command, Effect, Execution, Fetched, Source};
 use super::plan::{plan_for, summary};
-use super::state::{FilterScope, Modal, Pane, Plan, Remote, State};
+use super::state::{FilterScope, Modal, Pane, Plan, Remote, State, newest_first};
 
 /// The shortest reason accepted for an override: long enough to say something.
 pub const MIN_REASON: usize = 10;
@@ -32,7 +32,10 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::AwsIdentity(env, identity) => {
             state.aws_identity.insert(env, identity);
         }
-        Action::Releases(r) => {
+        Action::Releases(mut r) => {
+            if let Ok(list) = &mut r.result {
+                newest_first(list);
+            }
             let interval = state.settings.refresh_releases();
             store(&mut state.releases, r, state.now, interval);
         }

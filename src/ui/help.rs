@@ -6,8 +6,9 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::modal::{box_width, hanging, open_box};
+use super::modal::{box_width, open_box};
 use super::pane::not_possible;
+use super::text::hanging;
 use super::theme::Theme;
 
 const MAX_W: u16 = 100;

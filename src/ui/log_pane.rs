@@ -9,15 +9,10 @@ use ratatui::widgets::Paragraph;
 use crate::app::state::Pane;
 use crate::domain::audit::Outcome;
 
-use super::modal::hanging;
 use super::pane;
+use super::text::hanging;
 use super::theme::Theme;
 use super::view_model::ViewModel;
-
-/// Entries that fit in the pane.
-pub fn rows(area: Rect) -> usize {
-    usize::from(area.height.saturating_sub(2))
-}
 
 pub fn outcome(o: Outcome, theme: &Theme) -> (&'static str, Style) {
     match o {

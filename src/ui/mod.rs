@@ -13,6 +13,7 @@ mod palette;
 mod pane;
 mod shift_pane;
 mod status_line;
+mod text;
 mod theme;
 mod versions_pane;
 mod view_model;

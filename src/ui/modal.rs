@@ -10,7 +10,7 @@ use crate::app::state::{Confirm, Plan};
 use crate::app::update::MIN_REASON;
 use crate::domain::audit::ActionKind;
 
-use super::pane::wrapped_height;
+use super::text::{hanging, wrapped_height};
 use super::theme::Theme;
 
 /// A box of at most `width` × `height` in the middle of `area`.
@@ -59,49 +59,8 @@ pub fn boxed(f: &mut Frame, area: Rect, title: Line, border: Style, lines: Vec<L
     f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }
 
-/// `text` after `head`, wrapped to `width` columns in all, with the lines after the first
-/// indented under the text: label columns and log prefixes stay clean columns.
-pub fn hanging<'a>(head: Vec<Span<'a>>, text: &str, style: Style, width: usize) -> Vec<Line<'a>> {
-    let indent = head.iter().map(Span::width).sum::<usize>();
-    let mut parts = wrap(text, width.saturating_sub(indent)).into_iter();
-    let mut first = head;
-    first.push(Span::styled(
-        parts.next().unwrap_or_default().to_string(),
-        style,
-    ));
-    let mut lines = vec![Line::from(first)];
-    lines.extend(parts.map(|part| {
-        Line::from(vec![
-            Span::raw(" ".repeat(indent)),
-            Span::styled(part.to_string(), style),
-        ])
-    }));
-    lines
-}
-
 /// The confirm modal's widest size.
 const MAX_W: u16 = 96;
-
-/// Splits `text` at spaces into pieces of at most `width` characters (longer words stay whole).
-pub fn wrap(text: &str, width: usize) -> Vec<&str> {
-    let mut parts = Vec::new();
-    let mut start = 0;
-    let mut last_space = None;
-    for (i, ch) in text.char_indices() {
-        if ch == ' ' {
-            last_space = Some(i);
-        }
-        if text[start..i].chars().count() >= width.max(1)
-            && let Some(sp) = last_space.filter(|sp| *sp > start)
-        {
-            parts.push(&text[start..sp]);
-            start = sp + 1;
-            last_space = None;
-        }
-    }
-    parts.push(&text[start..]);
-    parts
-}
 
 pub fn draw_confirm(f: &mut Frame, area: Rect, c: &Confirm, theme: &Theme) {
     let kind = c.plan.kind();
@@ -196,17 +155,6 @@ pub fn draw_message(f: &mut Frame, area: Rect, title: &str, body: &str, theme: &
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn values_wrap_at_spaces() {
-        assert_eq!(wrap("a bb ccc dddd", 6), ["a bb", "ccc", "dddd"]);
-        assert_eq!(
-            wrap("v1.4.0 (#14) → v1.3.0 (#13)", 80),
-            ["v1.4.0 (#14) → v1.3.0 (#13)"]
-        );
-        assert_eq!(wrap("unbreakable", 3), ["unbreakable"]);
-        assert_eq!(wrap("", 3), [""]);
-    }
 
     #[test]
     fn centered_boxes_stay_inside_tiny_areas() {

@@ -14,11 +14,6 @@ use super::pane;
 use super::theme::Theme;
 use super::view_model::{EnvRow, Freshness, ViewModel};
 
-/// Target rows that fit under the counts line.
-pub fn list_rows(area: Rect) -> usize {
-    usize::from(area.height.saturating_sub(3))
-}
-
 pub fn draw(f: &mut Frame, area: Rect, vm: &ViewModel, theme: &Theme) {
     if area.is_empty() {
         return;

@@ -8,7 +8,7 @@ use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use crate::domain::rollout::NOT_POSSIBLE;
 
-use super::modal::hanging;
+use super::text::{hanging, wrapped_height};
 use super::theme::Theme;
 use super::view_model::Freshness;
 
@@ -94,14 +94,6 @@ pub fn failure(f: &mut Frame, area: Rect, freshness: &Freshness, theme: &Theme) 
         height: rest.height - 1,
         ..rest
     }
-}
-
-/// Rows `lines` take when wrapped at `width`, counting characters (word wrapping may need one
-/// more, which is then cut).
-pub fn wrapped_height(lines: &[Line], width: u16) -> u16 {
-    let width = usize::from(width.max(1));
-    let rows: usize = lines.iter().map(|l| l.width().div_ceil(width).max(1)).sum();
-    rows.min(usize::from(u16::MAX)) as u16
 }
 
 /// Greys out what was drawn in `area` so old numbers do not look live.

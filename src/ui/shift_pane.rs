@@ -13,8 +13,8 @@ use crate::domain::time::{Timestamp, short_duration};
 use crate::ports::VersionMetrics;
 
 use super::gauge::weight_bar;
-use super::modal::hanging;
 use super::pane;
+use super::text::hanging;
 use super::theme::Theme;
 use super::view_model::{Freshness, MetricsView, ShiftView, ViewModel};
 

@@ -11,24 +11,10 @@ use crate::app::state::Pane;
 use crate::domain::env::Environment;
 use crate::domain::release::{Release, ReleaseStatus};
 
+use super::layout::detail_rows;
 use super::pane;
 use super::theme::Theme;
 use super::view_model::{VersionRow, ViewModel};
-
-/// Rows under the list for the selected version's details.
-fn detail_rows(inner_height: u16) -> u16 {
-    if inner_height >= 10 {
-        (inner_height / 3).min(6)
-    } else {
-        0
-    }
-}
-
-/// List rows that fit in the pane.
-pub fn list_rows(area: Rect) -> usize {
-    let inner = area.height.saturating_sub(2);
-    usize::from(inner - detail_rows(inner))
-}
 
 pub fn status_style(status: &ReleaseStatus, theme: &Theme) -> Style {
     match status {

@@ -11,13 +11,13 @@ use crate::domain::pipeline::{self, PipelineWait};
 use crate::domain::provenance::{self, Provenance};
 use crate::domain::release::Release;
 use crate::domain::rollout::{LambdaVersion, ManualGate, Progress, Shift, Target};
-use crate::domain::time::{Timestamp, short_duration};
+use crate::domain::time::Timestamp;
 use crate::domain::version::Version;
 use crate::ports::{ForkStatus, Identity, PortError, Proposal, VersionMetrics};
 
 use super::keymap::Keymap;
-use super::layout::Areas;
-use super::{log_pane, overview, versions_pane};
+use super::layout::{self, Areas};
+use super::text::ago;
 
 /// How far to trust remote data on screen.
 #[derive(Clone, Copy, Debug)]
@@ -47,10 +47,10 @@ impl Freshness<'_> {
     pub fn label(&self) -> String {
         match self {
             Freshness::Loading => "loading…".into(),
-            Freshness::Fresh(age) => format!("{} ago", short_duration(*age)),
-            Freshness::Stale(age) => format!("STALE {} ago", short_duration(*age)),
+            Freshness::Fresh(age) => ago(*age),
+            Freshness::Stale(age) => format!("STALE {}", ago(*age)),
             Freshness::Failed { age: Some(age), .. } => {
-                format!("READ FAILED · last good {} ago", short_duration(*age))
+                format!("READ FAILED · last good {}", ago(*age))
             }
             Freshness::Failed { age: None, .. } => "READ FAILED".into(),
         }
@@ -215,10 +215,10 @@ impl<'a> ViewModel<'a> {
         let idle = state.settings.refresh_idle;
         let envs = env_rows(state);
         let fork_freshness = Freshness::of(&state.fork, now, idle);
-        let versions = versions_view(state, &envs, versions_pane::list_rows(areas.versions));
+        let versions = versions_view(state, &envs, layout::version_rows(areas.versions));
         let shift = shift_view(state, &envs);
-        let overview = overview_view(state, &envs, overview::list_rows(areas.overview));
-        let log = log_view(state, log_pane::rows(areas.log));
+        let overview = overview_view(state, &envs, layout::overview_rows(areas.overview));
+        let log = log_view(state, layout::log_rows(areas.log));
         let failing_reads = usize::from(state.releases.error.is_some())
             + usize::from(state.fork.error.is_some())
             + state

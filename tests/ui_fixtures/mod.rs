@@ -4,7 +4,9 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use shiftdeck::app::state::{Confirm, LogEntry, Modal, Pane, Plan, Remote, Settings, State};
+use shiftdeck::app::state::{
+    Confirm, LogEntry, Modal, Pane, Plan, Remote, Settings, State, newest_first,
+};
 use shiftdeck::domain::audit::Outcome;
 use shiftdeck::domain::env::Environment;
 use shiftdeck::domain::pin::{PinLocator, PinRule};
@@ -90,8 +92,9 @@ fn release(version: &str, date: &str, status: ReleaseStatus, notes: &str) -> Rel
     }
 }
 
+/// Newest first, as the cockpit stores them.
 fn releases() -> Vec<Release> {
-    vec![
+    let mut list = vec![
         release(
             "v1.1.0",
             "2024-11-04",
@@ -134,7 +137,9 @@ fn releases() -> Vec<Release> {
             ReleaseStatus::Unsigned,
             "Release candidate: streaming exports.",
         ),
-    ]
+    ];
+    newest_first(&mut list);
+    list
 }
 
 fn fork(pins: [&str; 3]) -> ForkStatus {

@@ -45,7 +45,7 @@ pub fn draw(
     let content_h = u16::try_from(lines.len()).unwrap_or(u16::MAX);
     let title = Line::from(Span::styled(" Help ", theme.focus));
     let height = content_h.saturating_add(footer_h + 2);
-    let inner = open_box(f, area, title, theme.focus, width, height);
+    let inner = open_box(f, area, title, theme.background, theme.focus, width, height);
     let [body, footer] =
         Layout::vertical([Constraint::Fill(1), Constraint::Length(footer_h)]).areas(inner);
     let hidden = content_h.saturating_sub(body.height);

@@ -36,6 +36,7 @@ pub fn draw(frame: &mut Frame, state: &State, keymap: &Keymap, theme: &Theme) {
         state.focus,
     );
     let vm = ViewModel::build(state, keymap, &areas);
+    frame.buffer_mut().set_style(area, theme.background);
     status_line::draw(frame, areas.status, &vm, theme);
     status_line::draw_banner(frame, areas.banner, theme);
     environments_pane::draw(frame, areas.envs, areas.shape, &vm, theme);

@@ -36,12 +36,15 @@ pub fn open_box(
     f: &mut Frame,
     area: Rect,
     title: Line,
+    background: Style,
     border: Style,
     width: u16,
     height: u16,
 ) -> Rect {
     let rect = centered(area, width, height);
+    // Clear resets the cells to the terminal's colours: the theme's background goes back on.
     let block = Block::bordered()
+        .style(background)
         .border_style(border)
         .title(title)
         .padding(Padding::horizontal(1));
@@ -52,10 +55,18 @@ pub fn open_box(
 }
 
 /// A box for `lines` in the middle of `area`, with the lines in it.
-pub fn boxed(f: &mut Frame, area: Rect, title: Line, border: Style, lines: Vec<Line>, max_w: u16) {
+pub fn boxed(
+    f: &mut Frame,
+    area: Rect,
+    title: Line,
+    background: Style,
+    border: Style,
+    lines: Vec<Line>,
+    max_w: u16,
+) {
     let width = box_width(area, max_w);
     let height = wrapped_height(&lines, width.saturating_sub(4)) + 2;
-    let inner = open_box(f, area, title, border, width, height);
+    let inner = open_box(f, area, title, background, border, width, height);
     f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }
 
@@ -110,7 +121,7 @@ pub fn draw_confirm(f: &mut Frame, area: Rect, c: &Confirm, theme: &Theme) {
             },
             theme.muted,
         )));
-        boxed(f, area, title, border, lines, MAX_W);
+        boxed(f, area, title, theme.background, border, lines, MAX_W);
         return;
     }
     match &c.type_to_confirm {
@@ -138,7 +149,7 @@ pub fn draw_confirm(f: &mut Frame, area: Rect, c: &Confirm, theme: &Theme) {
             theme.muted,
         ))),
     }
-    boxed(f, area, title, border, lines, MAX_W);
+    boxed(f, area, title, theme.background, border, lines, MAX_W);
 }
 
 pub fn draw_message(f: &mut Frame, area: Rect, title: &str, body: &str, theme: &Theme) {
@@ -149,7 +160,7 @@ pub fn draw_message(f: &mut Frame, area: Rect, title: &str, body: &str, theme: &
     lines.push(Line::default());
     lines.push(Line::from(Span::styled("Enter or Esc close", theme.muted)));
     let title = Line::from(Span::styled(format!(" {title} "), theme.danger));
-    boxed(f, area, title, theme.danger, lines, 80);
+    boxed(f, area, title, theme.background, theme.danger, lines, 80);
 }
 
 #[cfg(test)]

@@ -40,5 +40,5 @@ pub fn draw(
         );
     }
     let title = Line::from(Span::styled(" Command ", theme.focus));
-    boxed(f, area, title, theme.focus, lines, 90);
+    boxed(f, area, title, theme.background, theme.focus, lines, 90);
 }

@@ -66,8 +66,18 @@ pub async fn run(session: Session) -> io::Result<()> {
     let mut ticker = ticker(period);
     loop {
         if state.needs_redraw {
-            terminal.draw(|frame| crate::ui::draw(frame, &state, &keymap, &theme))?;
+            let area = terminal
+                .draw(|frame| crate::ui::draw(frame, &state, &keymap, &theme))?
+                .area;
             state.needs_redraw = false;
+            // What the frame showed of a scrolling overlay decides whether Enter may confirm:
+            // update learns it before the next key is read.
+            if let Some(action) = crate::ui::laid_out(&state, &keymap, &theme, area) {
+                for effect in update(&mut state, action) {
+                    runner.run(effect);
+                }
+                continue;
+            }
             if let Some(start) = exit_after_first_frame {
                 drop(terminal);
                 ratatui::restore();

@@ -7,13 +7,24 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::style::Color;
 
-use shiftdeck::app::state::State;
-use shiftdeck::ui::{Keymap, Theme, draw};
+use ratatui::layout::Rect;
 
+use shiftdeck::app::state::State;
+use shiftdeck::app::update::update;
+use shiftdeck::ui::{Keymap, Theme, draw, laid_out};
+
+/// The frame the terminal shows for `state`: as in the event loop, what a first frame laid out
+/// of a scrolling overlay is reported to `update` before the frame the user sees.
 fn render(state: &State, width: u16, height: u16, theme: &Theme) -> TestBackend {
+    let keymap = Keymap::default();
+    let mut state = state.clone();
+    let area = Rect::new(0, 0, width, height);
+    while let Some(action) = laid_out(&state, &keymap, theme, area) {
+        update(&mut state, action);
+    }
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
     terminal
-        .draw(|frame| draw(frame, state, &Keymap::default(), theme))
+        .draw(|frame| draw(frame, &state, &keymap, theme))
         .unwrap();
     terminal.backend().clone()
 }
@@ -60,11 +71,30 @@ fn confirm_rollback_of_protected_prod() {
 }
 
 #[test]
+fn a_confirm_too_tall_for_the_screen_scrolls_under_a_prompt_that_stays() {
+    let theme = Theme::load(None, false).unwrap();
+    let state = ui_fixtures::confirm_rollback_prod();
+    insta::assert_snapshot!(
+        "confirm_rollback_prod_40x12",
+        render(&state, 40, 12, &theme)
+    );
+    // Scrolled to its end, the last call shows and Enter now only waits for the name.
+    let mut scrolled = state.clone();
+    scrolled.confirm_view.scroll.offset = u16::MAX;
+    let screen = render(&scrolled, 40, 12, &theme).to_string();
+    assert!(screen.contains("Shiftdeck-Action"), "{screen}");
+    assert!(screen.contains("Enter once typed"), "{screen}");
+    // Too small for even one line of the plan: the modal says to enlarge the terminal.
+    let screen = render(&state, 40, 6, &theme).to_string();
+    assert!(screen.contains("Enlarge the terminal"), "{screen}");
+}
+
+#[test]
 fn help() {
     snapshot_both("help", &ui_fixtures::help());
     // At 80×24 the help is taller than the screen: down shows its end.
     let mut at_end = ui_fixtures::help();
-    at_end.help_at_end = true;
+    at_end.help_scroll.offset = u16::MAX;
     let theme = Theme::load(None, false).unwrap();
     insta::assert_snapshot!("help_end_80x24", render(&at_end, 80, 24, &theme));
 }

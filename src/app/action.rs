@@ -10,7 +10,7 @@ use crate::ports::{
     VersionMetrics,
 };
 
-use super::state::Plan;
+use super::state::{Fit, Plan};
 
 /// What a key can be bound to. The names in the keymap file are the snake_case variant names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -22,6 +22,8 @@ pub enum Command {
     PrevPane,
     Up,
     Down,
+    PageUp,
+    PageDown,
     Promote,
     PromoteOverride,
     Approve,
@@ -35,13 +37,15 @@ pub enum Command {
 }
 
 impl Command {
-    pub const ALL: [Command; 16] = [
+    pub const ALL: [Command; 18] = [
         Command::Promote,
         Command::PromoteOverride,
         Command::Approve,
         Command::Rollback,
         Command::Up,
         Command::Down,
+        Command::PageUp,
+        Command::PageDown,
         Command::NextPane,
         Command::PrevPane,
         Command::Filter,
@@ -63,6 +67,8 @@ impl Command {
             Command::PrevPane => "focus the previous pane",
             Command::Up => "select the previous item",
             Command::Down => "select the next item",
+            Command::PageUp => "scroll a page up (help, confirm)",
+            Command::PageDown => "scroll a page down (help, confirm)",
             Command::Promote => {
                 "promote: pin the selected version in the selected environment (or the next environment's pin from this one)"
             }
@@ -117,6 +123,8 @@ pub enum Action {
     Backspace,
     Tick(Timestamp),
     Resize,
+    /// How the frame just drawn laid out the open overlay's scrolling text.
+    OverlayLaidOut(Fit),
     Identity(Identity),
     Releases(Fetched<Vec<Release>>),
     Fork(Fetched<ForkStatus>),

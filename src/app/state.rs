@@ -130,6 +130,69 @@ pub struct Confirm {
     pub typed: String,
 }
 
+/// How the last frame laid out the scrolling part of an overlay (the confirm modal's plan, the
+/// help): known to `update` only through `Action::OverlayLaidOut`, since only the view knows
+/// how lines wrap at the terminal's size.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Fit {
+    /// Rows the whole text takes.
+    pub rows: u16,
+    /// Rows of it on screen at once; zero when the terminal is too small to show any.
+    pub visible: u16,
+}
+
+/// Where an overlay is scrolled, and whether every row of it has been on screen.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Scroll {
+    pub offset: u16,
+    pub fit: Option<Fit>,
+    /// Set once the last row has been on screen; never unset, so scrolling back up to re-read
+    /// the top does not lock Enter again.
+    pub seen_to_end: bool,
+}
+
+impl Scroll {
+    pub fn laid_out(&mut self, fit: Fit) {
+        self.fit = Some(fit);
+        self.settle();
+    }
+
+    /// Moves by `rows` (negative: up), by a page when `page` is set.
+    pub fn by(&mut self, rows: i32, page: bool) {
+        let step = if page {
+            i32::from(self.fit.map_or(1, |f| f.visible.max(1)))
+        } else {
+            1
+        };
+        let next = i32::from(self.offset) + rows * step;
+        self.offset = u16::try_from(next.max(0)).unwrap_or(u16::MAX);
+        self.settle();
+    }
+
+    /// Rows below the bottom of the screen.
+    pub fn below(&self) -> u16 {
+        self.fit.map_or(0, |f| {
+            f.rows.saturating_sub(self.offset.saturating_add(f.visible))
+        })
+    }
+
+    fn settle(&mut self) {
+        let Some(fit) = self.fit else { return };
+        self.offset = self.offset.min(fit.rows.saturating_sub(fit.visible));
+        if fit.visible > 0 && self.below() == 0 {
+            self.seen_to_end = true;
+        }
+    }
+}
+
+/// The open confirm modal's view: how far its plan is scrolled, and why Enter was refused last.
+/// Beside `Modal::Confirm` rather than inside `Confirm`, which the planner builds.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ConfirmView {
+    pub scroll: Scroll,
+    pub refusal: Option<String>,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum Modal {
     Confirm(Box<Confirm>),
@@ -208,9 +271,11 @@ pub struct State {
     /// One filter for both would empty the shift pane whenever a version is looked for.
     pub filter_scope: FilterScope,
     pub palette: Input,
+    /// Scroll and reading state of the open confirm modal; reset whenever one opens.
+    pub confirm_view: ConfirmView,
     pub help: bool,
-    /// Help scrolled to its end (down) rather than its top (up), when it is taller than the screen.
-    pub help_at_end: bool,
+    /// How far the help is scrolled, line by line, when it is taller than the screen.
+    pub help_scroll: Scroll,
     pub log: Vec<LogEntry>,
     /// An action is executing; further actions wait for it.
     pub busy: Option<String>,
@@ -255,8 +320,9 @@ impl State {
             filter: Input::default(),
             filter_scope: FilterScope::Versions,
             palette: Input::default(),
+            confirm_view: ConfirmView::default(),
             help: false,
-            help_at_end: false,
+            help_scroll: Scroll::default(),
             log: Vec::new(),
             busy: None,
             quit: false,

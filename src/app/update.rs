@@ -7,7 +7,7 @@ use crate::ports::{EnvRollout, ErrorKind, MetricTarget, PortError};
 
 use super::action::{Action, Command, Effect, Execution, Fetched, Source};
 use super::plan::{plan_for, summary};
-use super::state::{FilterScope, Modal, Pane, Plan, Remote, State, newest_first};
+use super::state::{FilterScope, Fit, Modal, Pane, Plan, Remote, Scroll, State, newest_first};
 
 /// The shortest reason accepted for an override: long enough to say something.
 pub const MIN_REASON: usize = 10;
@@ -28,6 +28,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             return effects;
         }
         Action::Resize => {}
+        Action::OverlayLaidOut(fit) => laid_out(state, fit),
         Action::Identity(i) => state.identity = Some(i),
         Action::AwsIdentity(env, identity) => {
             state.aws_identity.insert(env, identity);
@@ -185,6 +186,10 @@ fn refresh_all(state: &mut State, effects: &mut Vec<Effect>) {
 }
 
 fn type_char(state: &mut State, c: Option<char>) {
+    if matches!(state.modal, Some(Modal::Confirm(_))) {
+        // Typing answers the last refusal; it is shown again if Enter is still refused.
+        state.confirm_view.refusal = None;
+    }
     let field = if let Some(Modal::Confirm(confirm)) = &mut state.modal {
         &mut confirm.typed
     } else if state.palette.active {
@@ -214,16 +219,24 @@ fn command(state: &mut State, c: Command, effects: &mut Vec<Effect>) {
     if let Some(modal) = state.modal.take() {
         match (modal, c) {
             (Modal::Confirm(confirm), Command::Confirm) => {
+                if let Some(why) = unread_plan(&state.confirm_view.scroll) {
+                    // Keep the modal: nothing is confirmed before all of it has been on screen.
+                    state.confirm_view.refusal = Some(why);
+                    state.modal = Some(Modal::Confirm(confirm));
+                    return;
+                }
                 if let Some(name) = &confirm.type_to_confirm
                     && confirm.typed.trim() != name
                 {
                     // Keep the modal: a protected environment needs its name typed exactly.
+                    state.confirm_view.refusal = Some(wrong_name(confirm.typed.trim(), name));
                     state.modal = Some(Modal::Confirm(confirm));
                     return;
                 }
                 let reason = confirm.typed.trim().to_string();
                 if confirm.override_of.is_some() && reason.chars().count() < MIN_REASON {
                     // Keep the modal: an override without a reason would be unaccountable.
+                    state.confirm_view.refusal = Some(short_reason(&reason));
                     state.modal = Some(Modal::Confirm(confirm));
                     return;
                 }
@@ -241,6 +254,13 @@ fn command(state: &mut State, c: Command, effects: &mut Vec<Effect>) {
                 state.busy = Some(summary(&plan));
                 effects.push(Effect::Execute(plan));
             }
+            (
+                Modal::Confirm(confirm),
+                Command::Up | Command::Down | Command::PageUp | Command::PageDown,
+            ) => {
+                scroll(&mut state.confirm_view.scroll, c);
+                state.modal = Some(Modal::Confirm(confirm));
+            }
             // A message closes only on Enter or Esc, so a stray key does not dismiss it unread
             // and the keys typed after it do not act on the screen behind.
             (Modal::Confirm(_) | Modal::Message { .. }, Command::Cancel)
@@ -251,10 +271,12 @@ fn command(state: &mut State, c: Command, effects: &mut Vec<Effect>) {
     }
     if state.help {
         match c {
-            Command::Up | Command::Down => state.help_at_end = c == Command::Down,
+            Command::Up | Command::Down | Command::PageUp | Command::PageDown => {
+                scroll(&mut state.help_scroll, c)
+            }
             Command::Help | Command::Cancel | Command::Confirm => {
                 state.help = false;
-                state.help_at_end = false;
+                state.help_scroll = Default::default();
             }
             _ => {}
         }
@@ -306,6 +328,8 @@ fn command(state: &mut State, c: Command, effects: &mut Vec<Effect>) {
             state.focus = Pane::ORDER[next];
         }
         Command::Up | Command::Down => move_selection(state, c == Command::Down, effects),
+        // Pages are for the overlays that scroll; the lists move a row at a time.
+        Command::PageUp | Command::PageDown => {}
         Command::Filter => {
             let scope = if state.focus == Pane::Versions {
                 FilterScope::Versions
@@ -322,7 +346,10 @@ fn command(state: &mut State, c: Command, effects: &mut Vec<Effect>) {
         Command::Refresh => refresh_all(state, effects),
         Command::Promote | Command::PromoteOverride | Command::Approve | Command::Rollback => {
             match plan_for(state, c) {
-                Ok(confirm) => state.modal = Some(Modal::Confirm(Box::new(confirm))),
+                Ok(confirm) => {
+                    state.modal = Some(Modal::Confirm(Box::new(confirm)));
+                    state.confirm_view = Default::default();
+                }
                 Err(why) => refuse(state, c, why, effects),
             }
         }
@@ -349,6 +376,60 @@ fn command(state: &mut State, c: Command, effects: &mut Vec<Effect>) {
             }
         }
     }
+}
+
+/// Records how the frame laid out the open overlay: the confirm modal's plan, else the help.
+fn laid_out(state: &mut State, fit: Fit) {
+    if matches!(state.modal, Some(Modal::Confirm(_))) {
+        state.confirm_view.scroll.laid_out(fit);
+    } else if state.help {
+        state.help_scroll.laid_out(fit);
+    }
+}
+
+/// Up and down move an overlay a line, page up and down a screenful.
+fn scroll(scroll: &mut Scroll, c: Command) {
+    match c {
+        Command::Up => scroll.by(-1, false),
+        Command::Down => scroll.by(1, false),
+        Command::PageUp => scroll.by(-1, true),
+        Command::PageDown => scroll.by(1, true),
+        _ => {}
+    }
+}
+
+/// Why Enter may not confirm yet: part of the plan has not been on screen.
+fn unread_plan(scroll: &Scroll) -> Option<String> {
+    if scroll.seen_to_end {
+        return None;
+    }
+    Some(match scroll.fit {
+        Some(fit) if fit.visible == 0 => {
+            "the terminal is too small to show the plan: enlarge it, then confirm".into()
+        }
+        Some(_) => format!(
+            "read the whole plan first: {} more line{} below (down or PgDn)",
+            scroll.below(),
+            if scroll.below() == 1 { "" } else { "s" }
+        ),
+        None => "the plan has not been on screen yet".into(),
+    })
+}
+
+fn wrong_name(typed: &str, name: &str) -> String {
+    let n = typed.chars().count();
+    format!(
+        "typed {typed:?} ({n} character{}), which is not {name} ({} characters)",
+        if n == 1 { "" } else { "s" },
+        name.chars().count()
+    )
+}
+
+fn short_reason(reason: &str) -> String {
+    format!(
+        "the reason has {} of the {MIN_REASON} characters it needs at least",
+        reason.chars().count()
+    )
 }
 
 fn palette_match(wanted: &str) -> Option<Command> {

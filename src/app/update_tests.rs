@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use super::action::{Action, Command, Effect, Fetched, Source};
-use super::state::{Confirm, Modal, Pane, Plan, Settings, State};
+use super::state::{Confirm, Fit, Modal, Pane, Plan, Settings, State};
 use super::update::update;
 use crate::domain::env::Environment;
 use crate::domain::pin::{PinLocator, PinRule};
@@ -188,6 +188,14 @@ fn a_protected_confirm_needs_the_exact_name_before_it_executes() {
         typed: String::new(),
     })));
     assert!(s.text_input_active());
+    // The plan fits on screen: all of it has been seen.
+    update(
+        &mut s,
+        Action::OverlayLaidOut(Fit {
+            rows: 3,
+            visible: 3,
+        }),
+    );
     assert!(press(&mut s, Command::Confirm).is_empty());
     for c in "prod".chars() {
         update(&mut s, Action::Char(c));
@@ -211,20 +219,179 @@ fn quit_works_from_anywhere() {
 }
 
 #[test]
-fn help_scrolls_to_its_end_and_back_and_closes_at_the_top() {
+fn help_scrolls_line_by_line_and_a_page_at_a_time_within_its_length() {
     let mut s = state(false);
     press(&mut s, Command::Help);
-    assert!(s.help && !s.help_at_end);
+    update(
+        &mut s,
+        Action::OverlayLaidOut(Fit {
+            rows: 30,
+            visible: 8,
+        }),
+    );
+    assert!(s.help && s.help_scroll.offset == 0);
     press(&mut s, Command::Down);
-    assert!(s.help_at_end);
+    press(&mut s, Command::Down);
+    assert_eq!(s.help_scroll.offset, 2);
+    press(&mut s, Command::PageDown);
+    assert_eq!(s.help_scroll.offset, 10);
     // Keys that are not for the help do nothing while it is open.
     assert!(press(&mut s, Command::Rollback).is_empty());
     assert!(s.help && s.modal.is_none());
+    for _ in 0..5 {
+        press(&mut s, Command::PageDown);
+    }
+    assert_eq!(
+        s.help_scroll.offset, 22,
+        "stops with the last line at the bottom"
+    );
     press(&mut s, Command::Up);
-    assert!(!s.help_at_end);
-    press(&mut s, Command::Down);
+    assert_eq!(s.help_scroll.offset, 21);
+    // A taller terminal shows more of it: the offset stays within what is left.
+    update(
+        &mut s,
+        Action::OverlayLaidOut(Fit {
+            rows: 30,
+            visible: 20,
+        }),
+    );
+    assert_eq!(s.help_scroll.offset, 10);
     press(&mut s, Command::Cancel);
-    assert!(!s.help && !s.help_at_end);
+    assert!(!s.help && s.help_scroll.offset == 0);
+}
+
+fn protected_rollback(s: &mut State) -> Plan {
+    let plan = Plan::Rollback {
+        env: "prod".into(),
+        steps: vec![],
+        pin_revert: None,
+        reason: "test".into(),
+    };
+    s.modal = Some(Modal::Confirm(Box::new(Confirm {
+        plan: plan.clone(),
+        details: vec![],
+        type_to_confirm: Some("prod".into()),
+        override_of: None,
+        typed: String::new(),
+    })));
+    plan
+}
+
+fn refusal(s: &State) -> &str {
+    s.confirm_view.refusal.as_deref().unwrap_or_default()
+}
+
+#[test]
+fn enter_does_nothing_until_the_whole_plan_has_been_on_screen() {
+    let mut s = state(false);
+    let plan = protected_rollback(&mut s);
+    for c in "prod".chars() {
+        update(&mut s, Action::Char(c));
+    }
+    // Never drawn: nothing has been seen.
+    assert!(press(&mut s, Command::Confirm).is_empty());
+    assert!(
+        refusal(&s).contains("not been on screen"),
+        "{}",
+        refusal(&s)
+    );
+    // Drawn with 4 of its 10 lines showing.
+    update(
+        &mut s,
+        Action::OverlayLaidOut(Fit {
+            rows: 10,
+            visible: 4,
+        }),
+    );
+    assert!(press(&mut s, Command::Confirm).is_empty());
+    assert!(
+        refusal(&s).contains("6 more lines below"),
+        "{}",
+        refusal(&s)
+    );
+    assert!(matches!(s.modal, Some(Modal::Confirm(_))));
+    press(&mut s, Command::PageDown);
+    assert!(!s.confirm_view.scroll.seen_to_end);
+    press(&mut s, Command::Down);
+    press(&mut s, Command::Down);
+    assert!(s.confirm_view.scroll.seen_to_end);
+    // Going back up to re-read the top does not lock it again.
+    press(&mut s, Command::PageUp);
+    assert_eq!(press(&mut s, Command::Confirm), vec![Effect::Execute(plan)]);
+}
+
+#[test]
+fn a_terminal_too_small_for_any_of_the_plan_says_to_enlarge_it() {
+    let mut s = state(false);
+    protected_rollback(&mut s);
+    update(
+        &mut s,
+        Action::OverlayLaidOut(Fit {
+            rows: 10,
+            visible: 0,
+        }),
+    );
+    for _ in 0..20 {
+        press(&mut s, Command::PageDown);
+    }
+    for c in "prod".chars() {
+        update(&mut s, Action::Char(c));
+    }
+    assert!(press(&mut s, Command::Confirm).is_empty());
+    assert!(refusal(&s).contains("enlarge"), "{}", refusal(&s));
+}
+
+#[test]
+fn a_wrong_name_or_a_short_reason_is_refused_with_its_character_count() {
+    let mut s = state(false);
+    protected_rollback(&mut s);
+    update(
+        &mut s,
+        Action::OverlayLaidOut(Fit {
+            rows: 2,
+            visible: 2,
+        }),
+    );
+    for c in "prd".chars() {
+        update(&mut s, Action::Char(c));
+    }
+    assert!(press(&mut s, Command::Confirm).is_empty());
+    assert_eq!(
+        refusal(&s),
+        "typed \"prd\" (3 characters), which is not prod (4 characters)"
+    );
+    // Typing again answers the refusal.
+    update(&mut s, Action::Backspace);
+    assert_eq!(s.confirm_view.refusal, None);
+
+    let mut s = state(false);
+    s.modal = Some(Modal::Confirm(Box::new(Confirm {
+        plan: Plan::Rollback {
+            env: "dev".into(),
+            steps: vec![],
+            pin_revert: None,
+            reason: "test".into(),
+        },
+        details: vec![],
+        type_to_confirm: None,
+        override_of: Some("v1.5.0 is unsigned".into()),
+        typed: String::new(),
+    })));
+    update(
+        &mut s,
+        Action::OverlayLaidOut(Fit {
+            rows: 2,
+            visible: 2,
+        }),
+    );
+    for c in "hotfix".chars() {
+        update(&mut s, Action::Char(c));
+    }
+    assert!(press(&mut s, Command::Confirm).is_empty());
+    assert_eq!(
+        refusal(&s),
+        "the reason has 6 of the 10 characters it needs at least"
+    );
 }
 
 #[test]

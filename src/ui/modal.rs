@@ -1,4 +1,4 @@
-//! Confirm and message modals: exactly what will happen, and how to go on.
+//! Boxes in the middle of the screen, and the message modal: what was refused or failed.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -6,11 +6,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Padding, Paragraph, Wrap};
 
-use crate::app::state::{Confirm, Plan};
-use crate::app::update::MIN_REASON;
-use crate::domain::audit::ActionKind;
-
-use super::text::{hanging, wrapped_height};
+use super::text::wrapped_height;
 use super::theme::Theme;
 
 /// A box of at most `width` × `height` in the middle of `area`.
@@ -68,88 +64,6 @@ pub fn boxed(
     let height = wrapped_height(&lines, width.saturating_sub(4)) + 2;
     let inner = open_box(f, area, title, background, border, width, height);
     f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
-}
-
-/// The confirm modal's widest size.
-const MAX_W: u16 = 96;
-
-pub fn draw_confirm(f: &mut Frame, area: Rect, c: &Confirm, theme: &Theme) {
-    let kind = c.plan.kind();
-    let dangerous =
-        kind == ActionKind::Rollback || c.type_to_confirm.is_some() || c.override_of.is_some();
-    let border = if dangerous { theme.danger } else { theme.focus };
-    let what = match &c.plan {
-        Plan::Promote {
-            as_proposal: true, ..
-        } => "propose",
-        Plan::ApproveGate { .. } => "open manual gate",
-        _ => kind.verb(),
-    };
-    let title = Line::from(vec![
-        Span::styled(format!(" {} ", what.to_uppercase()), border),
-        Span::styled(format!("{} ", c.plan.env()), theme.text),
-    ]);
-    let label_w = c
-        .details
-        .iter()
-        .map(|(l, _)| l.chars().count())
-        .max()
-        .unwrap_or(0);
-    let inner_w = usize::from(box_width(area, MAX_W).saturating_sub(4));
-    let mut lines = Vec::new();
-    for (label, value) in &c.details {
-        let head = vec![Span::styled(format!("{label:>label_w$}  "), theme.muted)];
-        lines.extend(hanging(head, value, theme.text, inner_w));
-    }
-    lines.push(Line::default());
-    if c.override_of.is_some() {
-        let done = c.typed.trim().chars().count() >= MIN_REASON;
-        lines.push(Line::from(Span::styled(
-            "Why pin it anyway? The reason goes into the commit message and the audit log.",
-            theme.warn,
-        )));
-        lines.push(Line::from(vec![
-            Span::styled("reason: ", theme.warn),
-            Span::styled(c.typed.as_str(), theme.text),
-            Span::styled("▏", theme.focus),
-        ]));
-        lines.push(Line::from(Span::styled(
-            if done {
-                "Enter confirm · Esc cancel".to_string()
-            } else {
-                format!("Enter confirms once the reason has {MIN_REASON} characters · Esc cancel")
-            },
-            theme.muted,
-        )));
-        boxed(f, area, title, theme.background, border, lines, MAX_W);
-        return;
-    }
-    match &c.type_to_confirm {
-        Some(name) => {
-            let done = c.typed.trim() == name;
-            lines.push(Line::from(vec![
-                Span::styled(format!("{name} is protected. Type "), theme.warn),
-                Span::styled(name.as_str(), theme.protected),
-                Span::styled(" to confirm: ", theme.warn),
-                Span::styled(c.typed.as_str(), theme.text),
-                Span::styled("▏", theme.focus),
-                Span::styled(if done { "  ✓" } else { "" }, theme.ok),
-            ]));
-            lines.push(Line::from(Span::styled(
-                if done {
-                    "Enter confirm · Esc cancel"
-                } else {
-                    "Enter confirms once the name is typed · Esc cancel"
-                },
-                theme.muted,
-            )));
-        }
-        None => lines.push(Line::from(Span::styled(
-            "Enter confirm · Esc cancel",
-            theme.muted,
-        ))),
-    }
-    boxed(f, area, title, theme.background, border, lines, MAX_W);
 }
 
 pub fn draw_message(f: &mut Frame, area: Rect, title: &str, body: &str, theme: &Theme) {

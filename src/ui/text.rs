@@ -13,30 +13,45 @@ use crate::domain::time::short_duration;
 /// Marks text that was cut, so a shortened value never passes for the whole one.
 pub const ELLIPSIS: char = '…';
 
-/// Splits `text` at spaces into pieces of at most `width` characters (longer words stay whole).
+/// Splits `text` at spaces into pieces of at most `width` characters; a word longer than that
+/// is broken across lines rather than cut, so nothing of it is lost.
 pub fn wrap(text: &str, width: usize) -> Vec<&str> {
+    let width = width.max(1);
     let mut parts = Vec::new();
     let mut start = 0;
     let mut last_space = None;
+    let mut count = 0;
     for (i, ch) in text.char_indices() {
         if ch == ' ' {
             last_space = Some(i);
         }
-        if text[start..i].chars().count() >= width.max(1)
-            && let Some(sp) = last_space.filter(|sp| *sp > start)
-        {
-            parts.push(&text[start..sp]);
-            start = sp + 1;
+        if count >= width {
+            match last_space.filter(|sp| *sp > start) {
+                Some(sp) => {
+                    parts.push(&text[start..sp]);
+                    start = sp + 1;
+                }
+                None => {
+                    parts.push(&text[start..i]);
+                    start = i;
+                }
+            }
             last_space = None;
+            if start > i {
+                // The break took this very space.
+                count = 0;
+                continue;
+            }
+            count = text[start..i].chars().count();
         }
+        count += 1;
     }
     parts.push(&text[start..]);
     parts
 }
 
 /// `text` after `head`, wrapped to `width` columns in all, with the lines after the first
-/// indented under the text: label columns and log prefixes stay clean columns. A word longer
-/// than the room left is cut with `…` rather than running off the edge.
+/// indented under the text: label columns and log prefixes stay clean columns.
 pub fn hanging<'a>(head: Vec<Span<'a>>, text: &str, style: Style, width: usize) -> Vec<Line<'a>> {
     let indent = head.iter().map(Span::width).sum::<usize>();
     let room = width.saturating_sub(indent);
@@ -78,6 +93,61 @@ pub fn truncate(text: &str, width: usize) -> Cow<'_, str> {
 }
 
 /// `line` in at most `width` columns, its last visible span ending with `…` when anything was
+/// `line` in at most `width` columns, its last visible span ending with `…` when anything was
+/// cut: the safety net under every rule that shortens values first.
+pub fn fit_line(line: Line<'_>, width: usize) -> Line<'_> {
+    if line.width() <= width {
+        return line;
+    }
+    let Line {
+        spans,
+        style,
+        alignment,
+    } = line;
+    let mut kept = Vec::new();
+    let mut used = 0;
+    for span in spans {
+        let w = span.width();
+        if used + w < width {
+            used += w;
+            kept.push(span);
+            continue;
+        }
+        // This span reaches the edge: cut it so that the ellipsis takes the last column.
+        let room = width - used;
+        let text = truncate(&span.content, room).into_owned();
+        let text = if text.ends_with(ELLIPSIS) || room == 0 {
+            text
+        } else {
+            let mut t: String = text.chars().take(room.saturating_sub(1)).collect();
+            t.push(ELLIPSIS);
+            t
+        };
+        if !text.is_empty() {
+            kept.push(Span::styled(text, span.style));
+        }
+        break;
+    }
+    Line {
+        spans: kept,
+        style,
+        alignment,
+    }
+}
+
+/// The first of `candidates` that fits in `width`, else the last one cut with `…`: values
+/// shrink by rules (abbreviate, drop the least important field) before anything is cut.
+pub fn first_fitting<'a>(candidates: Vec<Line<'a>>, width: usize) -> Line<'a> {
+    let mut last = None;
+    for line in candidates {
+        if line.width() <= width {
+            return line;
+        }
+        last = Some(line);
+    }
+    fit_line(last.unwrap_or_default(), width)
+}
+
 /// `12s ago`, `3m05s ago`.
 pub fn ago(age: Duration) -> String {
     format!("{} ago", short_duration(age))
@@ -94,7 +164,12 @@ mod tests {
             wrap("v1.4.0 (#14) → v1.3.0 (#13)", 80),
             ["v1.4.0 (#14) → v1.3.0 (#13)"]
         );
-        assert_eq!(wrap("unbreakable", 3), ["unbreakable"]);
+        assert_eq!(wrap("aaa bbb c", 3), ["aaa", "bbb", "c"]);
+        assert_eq!(wrap("unbreakable", 4), ["unbr", "eaka", "ble"]);
+        assert_eq!(
+            wrap("codedeploy:CreateDeployment all", 12),
+            ["codedeploy:C", "reateDeploym", "ent all"]
+        );
         assert_eq!(wrap("", 3), [""]);
     }
 
@@ -103,10 +178,26 @@ mod tests {
         assert_eq!(truncate("bad signature", 13), "bad signature");
         assert_eq!(truncate("bad signature", 11), "bad signat…");
         assert_eq!(truncate("x", 0), "");
+        let line = Line::from(vec![Span::raw("prod "), Span::raw("PROTECTED pin v1.2.0")]);
+        assert_eq!(fit_line(line.clone(), 12).to_string(), "prod PROTEC…");
+        assert_eq!(fit_line(line.clone(), 6).to_string(), "prod …");
+        assert_eq!(fit_line(line.clone(), 25).to_string(), line.to_string());
+        assert!(fit_line(line, 12).width() <= 12);
     }
 
     #[test]
-    fn a_word_longer_than_its_column_is_cut_with_an_ellipsis() {
+    fn the_first_candidate_that_fits_wins() {
+        let long = Line::from("pin v1.2.0 serving v1.2.0");
+        let short = Line::from("on v1.2.0");
+        assert_eq!(
+            first_fitting(vec![long.clone(), short.clone()], 12).to_string(),
+            "on v1.2.0"
+        );
+        assert_eq!(first_fitting(vec![long, short], 5).to_string(), "on v…");
+    }
+
+    #[test]
+    fn a_word_longer_than_its_column_is_broken_not_cut() {
         let lines = hanging(
             vec![Span::raw("why ")],
             "a verylongword",
@@ -114,6 +205,6 @@ mod tests {
             10,
         );
         let text: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
-        assert_eq!(text, ["why a", "    veryl…"]);
+        assert_eq!(text, ["why a", "    verylo", "    ngword"]);
     }
 }

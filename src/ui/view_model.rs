@@ -4,7 +4,9 @@ use std::time::Duration;
 
 use crate::app::action::Command;
 use crate::app::plan::availability;
-use crate::app::state::{Confirm, FilterScope, Input, LogEntry, Modal, Pane, Remote, State};
+use crate::app::state::{
+    Confirm, ConfirmView, FilterScope, Input, LogEntry, Modal, Pane, Remote, Scroll, State,
+};
 use crate::domain::audit::Outcome;
 use crate::domain::env::Environment;
 use crate::domain::pipeline::{self, PipelineWait};
@@ -185,14 +187,14 @@ pub struct ActionHint {
 }
 
 pub enum Overlay<'a> {
-    Confirm(&'a Confirm),
+    Confirm(&'a Confirm, &'a ConfirmView),
     Message {
         title: &'a str,
         body: &'a str,
     },
     Help {
         rows: Vec<(String, &'static str)>,
-        at_end: bool,
+        scroll: &'a Scroll,
     },
     Palette {
         input: &'a str,
@@ -509,11 +511,12 @@ fn log_view(state: &State, rows: usize) -> LogView<'_> {
     }
 }
 
-fn overlay<'a>(state: &'a State, keymap: &Keymap) -> Option<Overlay<'a>> {
+/// What covers the panes: a modal, the help or the palette.
+pub fn overlay<'a>(state: &'a State, keymap: &Keymap) -> Option<Overlay<'a>> {
     let keys = |c: Command| keymap.keys_for(c).join(" ");
     if let Some(modal) = &state.modal {
         return Some(match modal {
-            Modal::Confirm(c) => Overlay::Confirm(c),
+            Modal::Confirm(c) => Overlay::Confirm(c, &state.confirm_view),
             Modal::Message { title, body } => Overlay::Message { title, body },
         });
     }
@@ -523,7 +526,7 @@ fn overlay<'a>(state: &'a State, keymap: &Keymap) -> Option<Overlay<'a>> {
                 .iter()
                 .map(|c| (keys(*c), c.description()))
                 .collect(),
-            at_end: state.help_at_end,
+            scroll: &state.help_scroll,
         });
     }
     if state.palette.active {

@@ -55,6 +55,10 @@ pub async fn run(session: Session) -> io::Result<()> {
     for effect in update(&mut state, Action::Tick(clock.now())) {
         runner.run(effect);
     }
+    if !keymap.warnings().is_empty() {
+        let notice = Action::Notice("Keymap".into(), keymap.warnings().join("\n"));
+        update(&mut state, notice);
+    }
 
     let mut events = EventStream::new();
     let mut terminate = signal(tokio::signal::unix::SignalKind::terminate())?;

@@ -244,3 +244,28 @@ fn a_long_log_message_wraps_under_its_own_column_instead_of_being_cut() {
         );
     }
 }
+
+#[test]
+fn the_selected_group_stays_selected_when_a_read_reorders_the_groups() {
+    use shiftdeck::app::action::{Action, Fetched};
+
+    let mut s = ui_fixtures::idle();
+    s.selected_target = 1;
+    let mut read = s.rollouts["staging"].value.clone().unwrap();
+    assert_eq!(read.targets[1].group, "worker");
+    read.targets.reverse();
+    let now = s.now;
+    update(
+        &mut s,
+        Action::Rollout("staging".into(), Fetched::new(now, Ok(read))),
+    );
+    assert_eq!(s.visible_targets()[s.selected_target].group, "worker");
+}
+
+#[test]
+fn the_palette_lists_commands_in_words() {
+    let theme = Theme::load(None, false).unwrap();
+    let mut s = ui_fixtures::idle();
+    s.palette.active = true;
+    insta::assert_snapshot!("palette_80x24", render(&s, 80, 24, &theme));
+}

@@ -86,6 +86,71 @@ impl Command {
         }
     }
 
+    /// What the palette and the help call the command, in the user's words.
+    pub fn title(self) -> &'static str {
+        match self {
+            Command::Quit => "quit",
+            Command::Help => "help",
+            Command::NextPane => "next pane",
+            Command::PrevPane => "previous pane",
+            Command::Up => "up",
+            Command::Down => "down",
+            Command::PageUp => "page up",
+            Command::PageDown => "page down",
+            Command::Promote => "promote",
+            Command::PromoteOverride => "promote anyway",
+            Command::Approve => "approve",
+            Command::Rollback => "rollback",
+            Command::Filter => "filter",
+            Command::Palette => "command palette",
+            Command::Refresh => "refresh",
+            Command::InjectFault => "inject fault",
+            Command::Confirm => "confirm",
+            Command::Cancel => "cancel",
+        }
+    }
+
+    /// Commands worth running by name: moving about and answering modals are keys, not commands.
+    pub fn in_palette(self) -> bool {
+        !matches!(
+            self,
+            Command::Up
+                | Command::Down
+                | Command::PageUp
+                | Command::PageDown
+                | Command::NextPane
+                | Command::PrevPane
+                | Command::Palette
+                | Command::Confirm
+                | Command::Cancel
+        )
+    }
+
+    /// The palette's commands matching what was typed, best first: the exact title, then titles
+    /// starting with it, then titles with a word starting with it.
+    pub fn palette_matches(typed: &str) -> Vec<Command> {
+        let wanted = typed.trim().to_lowercase().replace('_', " ");
+        let rank = |c: &Command| {
+            let title = c.title();
+            if title == wanted {
+                Some(0)
+            } else if title.starts_with(&wanted) {
+                Some(1)
+            } else if title.split(' ').any(|w| w.starts_with(&wanted)) {
+                Some(2)
+            } else {
+                None
+            }
+        };
+        let mut found: Vec<(u8, Command)> = Command::ALL
+            .into_iter()
+            .filter(|c| c.in_palette())
+            .filter_map(|c| rank(&c).map(|r| (r, c)))
+            .collect();
+        found.sort_by_key(|(r, _)| *r);
+        found.into_iter().map(|(_, c)| c).collect()
+    }
+
     pub fn name(self) -> String {
         serde_json::to_value(self)
             .ok()
@@ -125,6 +190,9 @@ pub enum Action {
     Resize,
     /// How the frame just drawn laid out the open overlay's scrolling text.
     OverlayLaidOut(Fit),
+    /// Something found at start that the user must see (a keymap that leaves an action without
+    /// a key): title and body of a message.
+    Notice(String, String),
     Identity(Identity),
     Releases(Fetched<Vec<Release>>),
     Fork(Fetched<ForkStatus>),

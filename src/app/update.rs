@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use crate::domain::audit::{AuditRecord, Outcome};
+use crate::domain::version::Version;
 use crate::ports::{EnvRollout, ErrorKind, MetricTarget, PortError};
 
 use super::action::{Action, Command, Effect, Execution, Fetched, Source};
@@ -29,6 +30,11 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::Resize => {}
         Action::OverlayLaidOut(fit) => laid_out(state, fit),
+        Action::Notice(title, body) => {
+            if state.modal.is_none() {
+                state.modal = Some(Modal::Message { title, body });
+            }
+        }
         Action::Identity(i) => state.identity = Some(i),
         Action::AwsIdentity(env, identity) => {
             state.aws_identity.insert(env, identity);
@@ -38,7 +44,9 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
                 newest_first(list);
             }
             let interval = state.settings.refresh_releases();
+            let before = selected_items(state);
             store(&mut state.releases, r, state.now, interval);
+            reselect(state, before);
         }
         Action::Fork(r) => {
             let interval = state.settings.refresh_idle;
@@ -51,9 +59,11 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
                 state.settings.refresh_idle
             };
             let now = state.now;
+            let before = selected_items(state);
             if let Some(remote) = state.rollouts.get_mut(&env) {
                 store(remote, r, now, interval);
             }
+            reselect(state, before);
             if state.env().is_some_and(|e| e.name == env) {
                 effects.extend(metrics_fetch(state));
             }
@@ -436,17 +446,30 @@ fn palette_match(wanted: &str) -> Option<Command> {
     if wanted.is_empty() {
         return None;
     }
-    let wanted = wanted.replace(' ', "_");
-    Command::ALL
-        .iter()
-        .copied()
-        .find(|c| c.name() == wanted)
-        .or_else(|| {
-            Command::ALL
-                .iter()
-                .copied()
-                .find(|c| c.name().starts_with(&wanted))
-        })
+    Command::palette_matches(wanted).first().copied()
+}
+
+/// The selected version and target by identity, so a selection follows its item when a read
+/// changes the lists (a new release above it, groups added or reordered).
+fn selected_items(state: &State) -> (Option<Version>, Option<String>) {
+    (
+        state.selected_release().map(|r| r.version.clone()),
+        state
+            .visible_targets()
+            .get(state.selected_target)
+            .map(|t| t.group.clone()),
+    )
+}
+
+fn reselect(state: &mut State, (version, group): (Option<Version>, Option<String>)) {
+    if let Some(i) =
+        version.and_then(|v| state.visible_releases().iter().position(|r| r.version == v))
+    {
+        state.selected_version = i;
+    }
+    if let Some(i) = group.and_then(|g| state.visible_targets().iter().position(|t| t.group == g)) {
+        state.selected_target = i;
+    }
 }
 
 fn move_selection(state: &mut State, down: bool, effects: &mut Vec<Effect>) {

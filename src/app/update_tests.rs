@@ -417,3 +417,83 @@ fn a_message_closes_only_on_enter_or_escape_and_keys_meanwhile_do_nothing() {
         assert_eq!(s.modal, None, "{close:?}");
     }
 }
+
+#[test]
+fn the_palette_offers_commands_by_their_titles_and_not_the_keys_for_moving_about() {
+    let all = Command::palette_matches("");
+    for hidden in [
+        Command::Up,
+        Command::Down,
+        Command::Confirm,
+        Command::Cancel,
+        Command::NextPane,
+        Command::PromoteOverride,
+    ] {
+        assert_eq!(
+            all.contains(&hidden),
+            hidden == Command::PromoteOverride,
+            "{hidden:?}"
+        );
+    }
+    assert_eq!(
+        Command::palette_matches("promote"),
+        [Command::Promote, Command::PromoteOverride]
+    );
+    assert_eq!(
+        Command::palette_matches("anyway"),
+        [Command::PromoteOverride]
+    );
+    assert_eq!(Command::palette_matches("fault"), [Command::InjectFault]);
+    let mut s = state(false);
+    press(&mut s, Command::Palette);
+    for c in "roll".chars() {
+        update(&mut s, Action::Char(c));
+    }
+    press(&mut s, Command::Confirm);
+    // Rollback ran (and was refused: nothing is read yet), by its title.
+    assert!(matches!(&s.modal, Some(Modal::Message { title, .. }) if title == "Cannot rollback"));
+}
+
+fn release(version: &str) -> crate::domain::release::Release {
+    use crate::domain::release::{IntegrityCheck, Release, ReleaseStatus, SignatureCheck};
+    Release {
+        version: crate::domain::version::Version::parse(version).unwrap(),
+        released_at: None,
+        notes: None,
+        artifacts: Vec::new(),
+        signature: SignatureCheck::Valid,
+        integrity: IntegrityCheck::Matched,
+        status: ReleaseStatus::Verified,
+    }
+}
+
+#[test]
+fn the_selected_version_stays_selected_when_a_newer_release_appears_above_it() {
+    let mut s = state(false);
+    let t = s.now;
+    let read = |versions: &[&str]| {
+        Action::Releases(Fetched::new(
+            t,
+            Ok(versions.iter().map(|v| release(v)).collect()),
+        ))
+    };
+    update(&mut s, read(&["v1.1.0", "v1.2.0"]));
+    s.focus = Pane::Versions;
+    press(&mut s, Command::Down);
+    assert_eq!(s.selected_release().unwrap().version.as_str(), "v1.1.0");
+    update(&mut s, read(&["v1.1.0", "v1.3.0", "v1.2.0"]));
+    assert_eq!(s.selected_release().unwrap().version.as_str(), "v1.1.0");
+    assert_eq!(s.selected_version, 2);
+}
+
+#[test]
+fn a_notice_at_start_is_shown_as_a_message() {
+    let mut s = state(false);
+    update(
+        &mut s,
+        Action::Notice("Keymap".into(), "rollback has no key".into()),
+    );
+    assert!(
+        matches!(&s.modal, Some(Modal::Message { title, body }) if title == "Keymap" && body.contains("rollback"))
+    );
+}

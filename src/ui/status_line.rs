@@ -21,6 +21,14 @@ pub fn draw(f: &mut Frame, area: Rect, vm: &ViewModel, theme: &Theme) {
         ));
         spans.push(Span::raw(" "));
     }
+    if s.read_only {
+        // Beside the banner, in the one line that every layout keeps, even the tiniest.
+        spans.push(Span::styled(
+            " READ-ONLY ",
+            theme.danger.add_modifier(Modifier::REVERSED),
+        ));
+        spans.push(Span::raw(" "));
+    }
     let clock = if s.demo { "virtual" } else { "UTC" };
     spans.push(Span::styled(format!("{} {clock}", s.clock), theme.text));
     if let Some(me) = s.identity {

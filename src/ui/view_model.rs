@@ -90,6 +90,7 @@ pub struct ViewModel<'a> {
 pub struct StatusLine<'a> {
     pub identity: Option<&'a Identity>,
     pub demo: bool,
+    pub read_only: bool,
     pub clock: String,
     pub busy: Option<&'a str>,
     /// The newest command log entry, when it failed or was refused.
@@ -231,6 +232,7 @@ impl<'a> ViewModel<'a> {
         let status = StatusLine {
             identity: state.identity.as_ref(),
             demo: state.settings.demo,
+            read_only: state.settings.read_only,
             clock: state.now.clock(),
             busy: state.busy.as_deref(),
             // Only while it is news: older failures stay in the command log.
@@ -530,16 +532,10 @@ pub fn overlay<'a>(state: &'a State, keymap: &Keymap) -> Option<Overlay<'a>> {
         });
     }
     if state.palette.active {
-        let wanted = state.palette.text.trim().to_lowercase().replace(' ', "_");
-        // Same rule as Enter: an exact name first, then names starting with what was typed.
-        let mut found: Vec<Command> = Command::ALL
+        // Same rule as Enter: the first match is the one that runs.
+        let matches = Command::palette_matches(&state.palette.text)
             .into_iter()
-            .filter(|c| c.name().starts_with(&wanted))
-            .collect();
-        found.sort_by_key(|c| c.name() != wanted);
-        let matches = found
-            .into_iter()
-            .map(|c| (c.name(), keys(c), c.description()))
+            .map(|c| (c.title().to_string(), keys(c), c.description()))
             .collect();
         return Some(Overlay::Palette {
             input: &state.palette.text,

@@ -48,6 +48,7 @@ fn main() {
         refresh_idle: Duration::from_secs(100),
         refresh_metrics: Duration::ZERO,
         pipeline_warning: Duration::from_secs(15 * 60),
+        clock_speed: 1.0,
     };
     let state = State::new(settings, demo.ports.clock.now());
     let world = World::new(demo.ports.clone(), demo.environments.clone());

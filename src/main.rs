@@ -65,6 +65,7 @@ fn run(cli: Cli, started: Instant) -> Result<(), String> {
                 refresh_idle: Duration::from_secs_f64(5.0 * speed),
                 refresh_metrics: Duration::ZERO,
                 pipeline_warning: Duration::from_secs(15 * 60),
+                clock_speed: speed,
             };
             let world = World::new(demo.ports.clone(), demo.environments.clone());
             let first_frame = exit_after_first_frame.then_some(started);
@@ -152,6 +153,7 @@ fn run(cli: Cli, started: Instant) -> Result<(), String> {
                 refresh_idle: Duration::from_secs(30),
                 refresh_metrics: Duration::from_secs(60),
                 pipeline_warning: Duration::from_secs(config.aws.pipeline_warning_minutes * 60),
+                clock_speed: 1.0,
             };
             cockpit(&runtime, world, settings, theme, keymap, None)
         }

@@ -9,7 +9,7 @@ use crossterm::event::{Event, EventStream, KeyEventKind};
 use futures::StreamExt;
 use tokio::sync::mpsc;
 
-use crate::app::action::{Action, Effect};
+use crate::app::action::{Action, Effect, Now};
 use crate::app::runner::{Runner, World};
 use crate::app::state::State;
 use crate::app::update::update;
@@ -52,7 +52,7 @@ pub async fn run(session: Session) -> io::Result<()> {
     let (tx, mut rx) = mpsc::unbounded_channel();
     let mut runner = Runner::new(world, tx);
     runner.start();
-    for effect in update(&mut state, Action::Tick(clock.now())) {
+    for effect in update(&mut state, Action::Tick(Now::with_wall_clock(clock.now()))) {
         runner.run(effect);
     }
     if !keymap.warnings().is_empty() {
@@ -107,7 +107,7 @@ pub async fn run(session: Session) -> io::Result<()> {
                 None => break,
             },
             Some(action) = rx.recv() => Some(action),
-            _ = ticker.tick() => Some(Action::Tick(clock.now())),
+            _ = ticker.tick() => Some(Action::Tick(Now::with_wall_clock(clock.now()))),
             _ = terminate.recv() => break,
             _ = hangup.recv() => break,
         };

@@ -3,7 +3,7 @@
 
 use std::collections::VecDeque;
 
-use super::action::{Action, Command, Effect};
+use super::action::{Action, Command, Effect, Now};
 use super::runner::{World, execute};
 use super::state::State;
 
@@ -60,7 +60,7 @@ impl Headless {
     /// Sets the clock to the world's time and runs the refreshes that are due.
     pub async fn tick(&mut self) {
         let now = self.world.ports.clock.now();
-        self.dispatch(Action::Tick(now)).await;
+        self.dispatch(Action::Tick(Now::with_wall_clock(now))).await;
     }
 
     /// Reads everything now, whatever the schedule says.

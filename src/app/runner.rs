@@ -12,7 +12,7 @@ use crate::domain::env::Environment;
 use crate::domain::rollout::RollbackPlan;
 use crate::ports::{AwsIdentity, ErrorKind, PinChange, PortError, Ports};
 
-use super::action::{Action, Effect, Execution, Fetched, Source};
+use super::action::{Action, Effect, Execution, Fetched, Now, Source};
 use super::state::Plan;
 
 /// Canary against baseline covers this many minutes.
@@ -94,7 +94,7 @@ pub async fn aws_identity(world: &World, env: &Environment) -> Result<AwsIdentit
 
 /// Runs one effect to completion and returns the action that reports its result.
 pub async fn execute(world: &World, effect: Effect) -> Option<Action> {
-    let now = world.ports.clock.now();
+    let now = Now::with_wall_clock(world.ports.clock.now());
     match effect {
         Effect::Fetch(Source::Releases) => {
             let read = within(
@@ -102,7 +102,7 @@ pub async fn execute(world: &World, effect: Effect) -> Option<Action> {
                 "the release repository",
                 world.ports.releases.releases(),
             );
-            Some(Action::Releases(Fetched::new(now, read.await)))
+            Some(Action::Releases(Fetched::at(now, read.await)))
         }
         Effect::Fetch(Source::Fork) => {
             let fork = world.ports.fork.clone();
@@ -112,7 +112,7 @@ pub async fn execute(world: &World, effect: Effect) -> Option<Action> {
                 "the fork's status",
                 blocking(move || fork.status(&envs)),
             );
-            Some(Action::Fork(Fetched::new(now, read.await)))
+            Some(Action::Fork(Fetched::at(now, read.await)))
         }
         Effect::Fetch(Source::Rollout(name)) => {
             let result = match world.environment(&name) {
@@ -126,7 +126,7 @@ pub async fn execute(world: &World, effect: Effect) -> Option<Action> {
                 }
                 Err(e) => Err(e),
             };
-            Some(Action::Rollout(name, Fetched::new(now, result)))
+            Some(Action::Rollout(name, Fetched::at(now, result)))
         }
         Effect::Fetch(Source::Metrics(_)) => None,
         Effect::FetchMetrics(name, targets) => {
@@ -141,7 +141,7 @@ pub async fn execute(world: &World, effect: Effect) -> Option<Action> {
                 }
                 Err(e) => Err(e),
             };
-            Some(Action::Metrics(name, Fetched::new(now, result)))
+            Some(Action::Metrics(name, Fetched::at(now, result)))
         }
         Effect::Execute(plan) => {
             let execution = execute_plan(world, &plan).await;

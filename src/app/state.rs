@@ -17,6 +17,8 @@ use crate::ports::{AwsIdentity, EnvRollout, ForkStatus, Identity, PortError, Ver
 pub struct Remote<T> {
     pub value: Option<T>,
     pub fetched_at: Option<Timestamp>,
+    /// When the value was requested by the machine's clock: its age on screen.
+    pub wall_at: Option<Timestamp>,
     pub error: Option<PortError>,
     pub in_flight: bool,
     /// When the next refresh is due; pushed out on throttling.
@@ -30,6 +32,7 @@ impl<T> Default for Remote<T> {
         Self {
             value: None,
             fetched_at: None,
+            wall_at: None,
             error: None,
             in_flight: false,
             next_due: Timestamp(i64::MIN),
@@ -39,8 +42,9 @@ impl<T> Default for Remote<T> {
 }
 
 impl<T> Remote<T> {
-    pub fn age(&self, now: Timestamp) -> Option<Duration> {
-        self.fetched_at.map(|t| now.since(t))
+    /// How old the value is by the machine's clock at `wall`.
+    pub fn age(&self, wall: Timestamp) -> Option<Duration> {
+        self.wall_at.map(|t| wall.since(t))
     }
 }
 
@@ -233,12 +237,23 @@ pub struct Settings {
     pub refresh_metrics: Duration,
     /// How long after a pushed pin a deployment of it should have appeared.
     pub pipeline_warning: Duration,
+    /// World seconds per machine second: the demo's speed, 1 against AWS.
+    pub clock_speed: f64,
 }
 
 impl Settings {
     /// Releases are published rarely; the release repository is read ten times less often.
     pub fn refresh_releases(&self) -> Duration {
         self.refresh_idle * 10
+    }
+
+    /// A world-clock interval as the machine's clock measures it.
+    pub fn on_wall_clock(&self, world: Duration) -> Duration {
+        if self.clock_speed.is_finite() && self.clock_speed > 0.0 {
+            world.div_f64(self.clock_speed)
+        } else {
+            world
+        }
     }
 }
 
@@ -251,7 +266,10 @@ pub enum FilterScope {
 #[derive(Clone, Debug)]
 pub struct State {
     pub settings: Settings,
+    /// The world's time: deployments, timelines and schedules.
     pub now: Timestamp,
+    /// The machine's time: how old the data on screen is.
+    pub wall: Timestamp,
     pub identity: Option<Identity>,
     /// Per environment: who its AWS connection acts as, or why that is unknown.
     pub aws_identity: BTreeMap<String, Result<AwsIdentity, PortError>>,
@@ -305,6 +323,7 @@ impl State {
         Self {
             settings,
             now,
+            wall: now,
             identity: None,
             aws_identity: BTreeMap::new(),
             releases: Remote::default(),

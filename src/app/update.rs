@@ -3,10 +3,11 @@
 use std::time::Duration;
 
 use crate::domain::audit::{AuditRecord, Outcome};
+use crate::domain::time::Timestamp;
 use crate::domain::version::Version;
 use crate::ports::{EnvRollout, ErrorKind, MetricTarget, PortError};
 
-use super::action::{Action, Command, Effect, Execution, Fetched, Source};
+use super::action::{Action, Command, Effect, Execution, Fetched, Now, Source};
 use super::plan::{plan_for, summary};
 use super::state::{FilterScope, Fit, Modal, Pane, Plan, Remote, Scroll, State, newest_first};
 
@@ -19,12 +20,15 @@ const MAX_BACKOFF: Duration = Duration::from_secs(300);
 pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
     let mut effects = Vec::new();
     match action {
-        Action::Tick(now) => {
+        Action::Tick(Now { world: now, wall }) => {
             // Redraw when a visible clock changes: the header clock and the ages show seconds.
-            if now.millis() / 1000 != state.now.millis() / 1000 {
+            if now.millis() / 1000 != state.now.millis() / 1000
+                || wall.millis() / 1000 != state.wall.millis() / 1000
+            {
                 state.needs_redraw = true;
             }
             state.now = now;
+            state.wall = wall;
             schedule_refreshes(state, &mut effects);
             return effects;
         }
@@ -45,12 +49,12 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             }
             let interval = state.settings.refresh_releases();
             let before = selected_items(state);
-            store(&mut state.releases, r, state.now, interval);
+            store(&mut state.releases, r, (state.now, state.wall), interval);
             reselect(state, before);
         }
         Action::Fork(r) => {
             let interval = state.settings.refresh_idle;
-            store(&mut state.fork, r, state.now, interval);
+            store(&mut state.fork, r, (state.now, state.wall), interval);
         }
         Action::Rollout(env, r) => {
             let interval = if r.result.as_ref().is_ok_and(EnvRollout::shifting) {
@@ -58,7 +62,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             } else {
                 state.settings.refresh_idle
             };
-            let now = state.now;
+            let now = (state.now, state.wall);
             let before = selected_items(state);
             if let Some(remote) = state.rollouts.get_mut(&env) {
                 store(remote, r, now, interval);
@@ -69,7 +73,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             }
         }
         Action::Metrics(env, r) => {
-            let (now, interval) = (state.now, state.settings.refresh_metrics);
+            let (now, interval) = ((state.now, state.wall), state.settings.refresh_metrics);
             if let Some(remote) = state.metrics.get_mut(&env) {
                 store(remote, r, now, interval);
             }
@@ -102,10 +106,11 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
 
 /// Records a read: value and the time it was requested on success; on failure keeps the old
 /// value, notes the error and backs off (longer when throttled).
+/// `now` on the world's clock and on the machine's.
 fn store<T>(
     remote: &mut Remote<T>,
     read: Fetched<T>,
-    now: crate::domain::time::Timestamp,
+    (now, wall): (Timestamp, Timestamp),
     interval: Duration,
 ) {
     remote.in_flight = false;
@@ -113,6 +118,7 @@ fn store<T>(
         Ok(v) => {
             remote.value = Some(v);
             remote.fetched_at = Some(read.requested_at.min(now));
+            remote.wall_at = Some(read.wall_at.min(wall));
             remote.error = None;
             remote.failures = 0;
             remote.next_due = now.plus(interval);

@@ -38,6 +38,7 @@ fn state(read_only: bool) -> State {
             refresh_idle: Duration::from_secs(30),
             refresh_metrics: Duration::ZERO,
             pipeline_warning: Duration::from_secs(15 * 60),
+            clock_speed: 1.0,
         },
         Timestamp(1_000_000),
     )
@@ -50,7 +51,7 @@ fn press(s: &mut State, c: Command) -> Vec<Effect> {
 #[test]
 fn the_first_tick_reads_everything_once_and_a_second_tick_reads_nothing_in_flight() {
     let mut s = state(false);
-    let effects = update(&mut s, Action::Tick(Timestamp(1_000_000)));
+    let effects = update(&mut s, Action::Tick(Timestamp(1_000_000).into()));
     assert_eq!(
         effects,
         vec![
@@ -60,13 +61,13 @@ fn the_first_tick_reads_everything_once_and_a_second_tick_reads_nothing_in_fligh
             Effect::Fetch(Source::Rollout("prod".into())),
         ]
     );
-    assert!(update(&mut s, Action::Tick(Timestamp(1_500_000))).is_empty());
+    assert!(update(&mut s, Action::Tick(Timestamp(1_500_000).into())).is_empty());
 }
 
 #[test]
 fn a_throttled_read_keeps_the_old_value_and_backs_off() {
     let mut s = state(false);
-    update(&mut s, Action::Tick(Timestamp(1_000_000)));
+    update(&mut s, Action::Tick(Timestamp(1_000_000).into()));
     // The read was requested 2 s before it arrived: the data is as old as the request.
     let requested = Timestamp(998_000);
     update(
@@ -81,7 +82,7 @@ fn a_throttled_read_keeps_the_old_value_and_backs_off() {
     );
     assert_eq!(s.rollouts["dev"].fetched_at, Some(requested));
     assert_eq!(s.rollouts["dev"].next_due, Timestamp(1_000_000 + 30_000));
-    update(&mut s, Action::Tick(Timestamp(1_031_000)));
+    update(&mut s, Action::Tick(Timestamp(1_031_000).into()));
     let throttled = PortError::new(ErrorKind::Throttled, "Rate exceeded");
     update(
         &mut s,

@@ -30,8 +30,10 @@ pub fn frame(
         .title(Line::from(spans));
     if let Some(fresh) = freshness {
         let style = match fresh {
-            Freshness::Loading | Freshness::Fresh(_) => theme.muted,
-            Freshness::Stale(_) => theme.warn,
+            Freshness::Loading => theme.muted,
+            Freshness::Fresh(_) => theme.fresh,
+            Freshness::Ageing(_) => theme.ageing,
+            Freshness::Stale(_) => theme.warn.add_modifier(ratatui::style::Modifier::REVERSED),
             Freshness::Failed { .. } => theme.danger,
         };
         block = block.title(

@@ -21,11 +21,14 @@ use super::keymap::Keymap;
 use super::layout::{self, Areas};
 use super::text::ago;
 
-/// How far to trust remote data on screen.
+/// How far to trust remote data on screen, by its age on the machine's clock.
 #[derive(Clone, Copy, Debug)]
 pub enum Freshness<'a> {
     Loading,
+    /// Read within about one refresh interval.
     Fresh(Duration),
+    /// A refresh is overdue, but not by much.
+    Ageing(Duration),
     /// Older than three refresh intervals.
     Stale(Duration),
     Failed {
@@ -35,12 +38,17 @@ pub enum Freshness<'a> {
 }
 
 impl Freshness<'_> {
-    fn of<T>(remote: &Remote<T>, now: Timestamp, interval: Duration) -> Freshness<'_> {
-        let age = remote.age(now);
+    /// `interval` on the world's clock, as the refreshes are scheduled.
+    fn of<'a, T>(remote: &'a Remote<T>, state: &State, interval: Duration) -> Freshness<'a> {
+        // A read takes a moment and the tick that shows its age comes up to a second late.
+        let slack = Duration::from_secs(1);
+        let interval = state.settings.on_wall_clock(interval);
+        let age = remote.age(state.wall);
         match (&remote.error, age) {
             (Some(error), age) => Freshness::Failed { error, age },
             (None, None) => Freshness::Loading,
-            (None, Some(age)) if age > interval * 3 => Freshness::Stale(age),
+            (None, Some(age)) if age > interval * 3 + slack => Freshness::Stale(age),
+            (None, Some(age)) if age > interval.mul_f64(1.5) + slack => Freshness::Ageing(age),
             (None, Some(age)) => Freshness::Fresh(age),
         }
     }
@@ -49,7 +57,7 @@ impl Freshness<'_> {
     pub fn label(&self) -> String {
         match self {
             Freshness::Loading => "loading…".into(),
-            Freshness::Fresh(age) => ago(*age),
+            Freshness::Fresh(age) | Freshness::Ageing(age) => ago(*age),
             Freshness::Stale(age) => format!("STALE {}", ago(*age)),
             Freshness::Failed { age: Some(age), .. } => {
                 format!("READ FAILED · last good {}", ago(*age))
@@ -217,7 +225,7 @@ impl<'a> ViewModel<'a> {
         let now = state.now;
         let idle = state.settings.refresh_idle;
         let envs = env_rows(state);
-        let fork_freshness = Freshness::of(&state.fork, now, idle);
+        let fork_freshness = Freshness::of(&state.fork, state, idle);
         let versions = versions_view(state, &envs, layout::version_rows(areas.versions));
         let shift = shift_view(state, &envs);
         let overview = overview_view(state, &envs, layout::overview_rows(areas.overview));
@@ -378,7 +386,7 @@ fn env_rows(state: &State) -> Vec<EnvRow<'_>> {
                 proposal: fork.and_then(|f| f.proposals.iter().find(|p| p.env == env.name)),
                 gate,
                 freshness: match remote {
-                    Some(r) => Freshness::of(r, state.now, interval(state, counts.shifting > 0)),
+                    Some(r) => Freshness::of(r, state, interval(state, counts.shifting > 0)),
                     None => Freshness::Loading,
                 },
             }
@@ -425,11 +433,7 @@ fn versions_view<'a>(state: &'a State, envs: &[EnvRow<'a>], rows: usize) -> Vers
             .collect(),
     };
     VersionsView {
-        freshness: Freshness::of(
-            &state.releases,
-            state.now,
-            state.settings.refresh_releases(),
-        ),
+        freshness: Freshness::of(&state.releases, state, state.settings.refresh_releases()),
         rows: all
             .iter()
             .enumerate()
@@ -474,7 +478,7 @@ fn shift_view<'a>(state: &'a State, envs: &[EnvRow<'a>]) -> ShiftView<'a> {
             canary: find(shift.map(|s| &s.to)),
             baseline: find(shift.map(|s| &s.from)),
             freshness: metrics
-                .map(|m| Freshness::of(m, state.now, interval(state, shifting)))
+                .map(|m| Freshness::of(m, state, interval(state, shifting)))
                 .unwrap_or(Freshness::Loading),
         },
     }
@@ -578,6 +582,7 @@ mod tests {
             refresh_idle: Duration::from_secs(30),
             refresh_metrics: Duration::ZERO,
             pipeline_warning: Duration::from_secs(15 * 60),
+            clock_speed: 1.0,
         };
         let every = settings.refresh_releases();
         let mut state = State::new(settings, t0);
@@ -587,13 +592,53 @@ mod tests {
         );
         let keymap = Keymap::default();
         let freshness_at = |state: &mut State, age: Duration| {
-            state.now = t0.plus(age);
+            state.wall = t0.plus(age);
             let vm = ViewModel::build(state, &keymap, &Areas::default());
             vm.versions.freshness.label()
         };
         // Waiting for the next read, however much longer than the other panes wait, is fresh.
         assert_eq!(freshness_at(&mut state, every), "5m00s ago");
-        assert!(freshness_at(&mut state, every * 3 + Duration::from_secs(1)).starts_with("STALE"));
+        assert!(freshness_at(&mut state, every * 3 + Duration::from_secs(2)).starts_with("STALE"));
+    }
+
+    #[test]
+    fn ages_are_measured_on_the_machines_clock_while_the_demo_runs_twenty_times_faster() {
+        let t0 = Timestamp(1_000_000);
+        let settings = Settings {
+            environments: Vec::new(),
+            read_only: false,
+            demo: true,
+            // One machine second between reads of a moving shift, five when idle.
+            refresh_active: Duration::from_secs(20),
+            refresh_idle: Duration::from_secs(100),
+            refresh_metrics: Duration::ZERO,
+            pipeline_warning: Duration::from_secs(15 * 60),
+            clock_speed: 20.0,
+        };
+        let mut state = State::new(settings, t0);
+        let read = crate::app::action::Fetched::at(t0.into(), Ok(Vec::new()));
+        update(&mut state, Action::Releases(read));
+        let keymap = Keymap::default();
+        let mut at = |real_secs: u64| {
+            // The world moves twenty times as fast as the machine's clock.
+            let now = crate::app::action::Now {
+                world: t0.plus(Duration::from_secs(real_secs * 20)),
+                wall: t0.plus(Duration::from_secs(real_secs)),
+            };
+            update(&mut state, Action::Tick(now));
+            let vm = ViewModel::build(&state, &keymap, &Areas::default());
+            let f = vm.versions.freshness;
+            (
+                f.label(),
+                matches!(f, Freshness::Fresh(_)),
+                matches!(f, Freshness::Ageing(_)),
+            )
+        };
+        // Four real seconds after the read it says 4s, not the world's 1m20s.
+        assert_eq!(at(4), ("4s ago".to_string(), true, false));
+        // The releases are read every 50 real seconds (1000 world seconds).
+        assert_eq!(at(80), ("1m20s ago".to_string(), false, true));
+        assert!(at(152).0.starts_with("STALE"));
     }
 
     #[test]

@@ -51,6 +51,7 @@ fn remote<T>(value: T, age_secs: u64) -> Remote<T> {
     Remote {
         value: Some(value),
         fetched_at: Some(ago(age_secs)),
+        wall_at: Some(ago(age_secs)),
         ..Remote::default()
     }
 }
@@ -367,6 +368,7 @@ fn settings() -> Settings {
         refresh_idle: Duration::from_secs(30),
         refresh_metrics: Duration::ZERO,
         pipeline_warning: Duration::from_secs(15 * 60),
+        clock_speed: 1.0,
     }
 }
 
@@ -575,6 +577,7 @@ pub fn error() -> State {
     let mut s = shifting();
     if let Some(r) = s.rollouts.get_mut("staging") {
         r.fetched_at = Some(ago(240));
+        r.wall_at = Some(ago(240));
         r.error = Some(
             PortError::new(
                 ErrorKind::Credentials,

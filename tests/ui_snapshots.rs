@@ -37,24 +37,91 @@ fn snapshot_both(name: &str, state: &State) {
     }
 }
 
+/// Snapshots `state` at every size the cockpit is tried at, from tiny to huge.
+fn snapshot_every_size(name: &str, state: &State) {
+    snapshot_both(name, state);
+    let theme = Theme::load(None, false).unwrap();
+    for (w, h) in [(40, 12), (100, 30), (200, 60)] {
+        insta::assert_snapshot!(format!("{name}_{w}x{h}"), render(state, w, h, &theme));
+    }
+}
+
 #[test]
 fn idle() {
-    snapshot_both("idle", &ui_fixtures::idle());
+    snapshot_every_size("idle", &ui_fixtures::idle());
 }
 
 #[test]
 fn shifting() {
-    snapshot_both("shifting", &ui_fixtures::shifting());
+    snapshot_every_size("shifting", &ui_fixtures::shifting());
 }
 
 #[test]
 fn alarm_firing() {
-    snapshot_both("alarm_firing", &ui_fixtures::alarm_firing());
+    snapshot_every_size("alarm_firing", &ui_fixtures::alarm_firing());
 }
 
 #[test]
 fn rolled_back() {
-    snapshot_both("rolled_back", &ui_fixtures::rolled_back());
+    snapshot_every_size("rolled_back", &ui_fixtures::rolled_back());
+}
+
+/// The rows of a rendered screen.
+fn rows(backend: &TestBackend) -> Vec<String> {
+    let width = usize::from(backend.buffer().area.width);
+    backend
+        .buffer()
+        .content
+        .chunks(width)
+        .map(|row| row.iter().map(|c| c.symbol()).collect())
+        .collect()
+}
+
+#[test]
+fn at_80x24_the_action_bar_keeps_why_each_action_is_refused() {
+    let theme = Theme::load(None, false).unwrap();
+    let screen = rows(&render(&ui_fixtures::idle(), 80, 24, &theme));
+    let bar = &screen[screen.len() - 3..];
+    assert!(
+        bar[0].contains("promote ✗ v1.4.0 is already proposed"),
+        "{bar:?}"
+    );
+    assert!(bar[1].contains("approve ✗ nothing in staging"), "{bar:?}");
+    assert!(bar[2].contains("rollback: roll back staging"), "{bar:?}");
+    // What does not fit ends with an ellipsis instead of stopping mid-word.
+    assert!(bar[0].trim_end().ends_with('…'), "{bar:?}");
+}
+
+#[test]
+fn at_100x30_every_environment_keeps_its_pinned_and_serving_versions() {
+    let theme = Theme::load(None, false).unwrap();
+    for state in [ui_fixtures::idle(), ui_fixtures::shifting()] {
+        let screen = rows(&render(&state, 100, 30, &theme));
+        for (env, pin, serving) in [
+            ("dev", "v1.4.0", "v1.4.0"),
+            (
+                "staging",
+                "v1.4.0",
+                if state.focus == shiftdeck::app::state::Pane::Shift {
+                    "v1.3.0"
+                } else {
+                    "v1.4.0"
+                },
+            ),
+            ("prod", "v1.3.0", "v1.3.0"),
+        ] {
+            let row = screen
+                .iter()
+                .find(|r| {
+                    r.starts_with(&format!("│▸ {env} ")) || r.starts_with(&format!("│  {env} "))
+                })
+                .unwrap_or_else(|| panic!("no row for {env}: {screen:#?}"));
+            assert!(
+                row.contains(pin) && row.contains(serving) && !row.contains('…'),
+                "{env}: {row}"
+            );
+        }
+    }
 }
 
 #[test]

@@ -55,10 +55,16 @@ pub fn split(area: Rect, envs: usize, read_only: bool, focus: Pane) -> Areas {
     match shape {
         Shape::Tiny => areas.envs = rest,
         Shape::Compact => {
+            // A row per action, so each keeps its reason, where that leaves the main pane room.
+            let actions_h = if rest.height >= envs + 2 + 3 + 12 {
+                3
+            } else {
+                1
+            };
             let [envs_area, main, actions] = Layout::vertical([
                 Constraint::Length(envs + 2),
                 Constraint::Fill(1),
-                Constraint::Length(1),
+                Constraint::Length(actions_h),
             ])
             .areas(rest);
             areas.envs = envs_area;

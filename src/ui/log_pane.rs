@@ -66,5 +66,5 @@ pub fn draw(f: &mut Frame, area: Rect, vm: &ViewModel, theme: &Theme) {
         let width = usize::from(inner.width).max(head_w + 20);
         lines.extend(hanging(head, &e.message, theme.text, width));
     }
-    f.render_widget(Paragraph::new(lines), inner);
+    pane::lines(f, inner, lines);
 }

@@ -4,10 +4,10 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
 
 use crate::app::state::Pane;
 use crate::domain::rollout::{DeploymentStatus, Target};
+use crate::domain::time::{Timestamp, short_duration};
 
 use super::gauge::weight_bar;
 use super::pane;
@@ -54,9 +54,10 @@ pub fn draw(f: &mut Frame, area: Rect, vm: &ViewModel, theme: &Theme) {
         .unwrap_or(0)
         .min(24);
     lines.extend(o.rows.iter().map(|(t, selected)| {
-        target_line(t, *selected, group_w, theme).style(pane::row_style(*selected, focused, theme))
+        target_line(t, *selected, group_w, vm.now, theme)
+            .style(pane::row_style(*selected, focused, theme))
     }));
-    f.render_widget(Paragraph::new(lines), inner);
+    pane::lines(f, inner, lines);
     if inner.height > 1 {
         let list = Rect {
             y: inner.y + 1,
@@ -83,6 +84,7 @@ fn counts_line<'a>(envs: &'a [EnvRow], short: bool, theme: &Theme) -> Line<'a> {
         }
         let parts = [
             (c.shifting, " shifting", "⇄", theme.canary),
+            (c.at_gate, " at gate", " at gate", theme.warn),
             (c.alarming, " ALARM", " ALARM", theme.danger),
             (c.rolled_back, " rolled back", "↺", theme.warn),
         ];
@@ -103,7 +105,13 @@ fn counts_line<'a>(envs: &'a [EnvRow], short: bool, theme: &Theme) -> Line<'a> {
     Line::from(spans)
 }
 
-fn target_line<'a>(t: &'a Target, selected: bool, group_w: usize, theme: &Theme) -> Line<'a> {
+fn target_line<'a>(
+    t: &'a Target,
+    selected: bool,
+    group_w: usize,
+    now: Timestamp,
+    theme: &Theme,
+) -> Line<'a> {
     let mut spans = vec![
         Span::styled(pane::marker(selected), theme.focus),
         Span::styled(format!("{:<group_w$.group_w$} ", t.group), theme.text),
@@ -116,15 +124,20 @@ fn target_line<'a>(t: &'a Target, selected: bool, group_w: usize, theme: &Theme)
                 DeploymentStatus::Failed | DeploymentStatus::Stopped => theme.danger,
                 _ => theme.canary,
             };
+            // Release versions say enough in a one-line row; Lambda numbers are in the shift
+            // pane.
+            let name = |v: &crate::domain::rollout::LambdaVersion| {
+                v.release
+                    .as_ref()
+                    .map(ToString::to_string)
+                    .unwrap_or_else(|| v.label())
+            };
             spans.extend([
                 new,
                 old,
                 Span::styled(format!(" {:>3.0}% ", s.target_percent), theme.text),
                 Span::styled(format!("{:<10} ", s.status.label()), style),
-                Span::styled(
-                    format!("{} → {}", s.from.label(), s.to.label()),
-                    theme.muted,
-                ),
+                Span::styled(format!("{} → {}", name(&s.from), name(&s.to)), theme.muted),
             ]);
             if s.is_rollback_redeploy {
                 spans.push(Span::styled(" rollback", theme.danger));
@@ -132,8 +145,9 @@ fn target_line<'a>(t: &'a Target, selected: bool, group_w: usize, theme: &Theme)
             if s.rollback.is_some() {
                 spans.push(Span::styled(" rolled back", theme.warn));
             }
-            if s.gate.is_some() {
-                spans.push(Span::styled(" gate waiting", theme.warn));
+            if let Some(g) = &s.gate {
+                let left = short_duration(g.time_left(now));
+                spans.push(Span::styled(format!(" at gate, {left} left"), theme.warn));
             }
         }
         None => {

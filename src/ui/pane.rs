@@ -8,7 +8,7 @@ use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use crate::domain::rollout::NOT_POSSIBLE;
 
-use super::text::{hanging, wrapped_height};
+use super::text::{fit_line, hanging, wrapped_height};
 use super::theme::Theme;
 use super::view_model::Freshness;
 
@@ -96,6 +96,14 @@ pub fn failure(f: &mut Frame, area: Rect, freshness: &Freshness, theme: &Theme) 
         height: rest.height - 1,
         ..rest
     }
+}
+
+/// Draws `lines` in `area`, each cut with `…` where it is still too wide after the rules that
+/// shortened it: a value cut off at the border would pass for the whole value.
+pub fn lines(f: &mut Frame, area: Rect, lines: Vec<Line>) {
+    let width = usize::from(area.width);
+    let fitted: Vec<Line> = lines.into_iter().map(|l| fit_line(l, width)).collect();
+    f.render_widget(Paragraph::new(fitted), area);
 }
 
 /// Greys out what was drawn in `area` so old numbers do not look live.

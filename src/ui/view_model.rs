@@ -109,7 +109,9 @@ pub struct StatusLine<'a> {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Counts {
     pub targets: usize,
+    /// Moving traffic (or baking); a deployment held at a manual gate is counted apart.
     pub shifting: usize,
+    pub at_gate: usize,
     pub alarming: usize,
     pub rolled_back: usize,
 }
@@ -127,7 +129,7 @@ pub struct EnvRow<'a> {
     /// Distinct versions serving traffic, in target order.
     pub serving: Vec<&'a LambdaVersion>,
     pub counts: Counts,
-    /// The first target with a deployment in progress.
+    /// The first target with a deployment moving traffic (not held at a gate).
     pub shift: Option<&'a Shift>,
     pub proposal: Option<&'a Proposal>,
     pub gate: Option<&'a ManualGate>,
@@ -311,9 +313,16 @@ fn env_rows(state: &State) -> Vec<EnvRow<'_>> {
             let mut gate = None;
             for t in targets {
                 if let Some(s) = t.active_shift() {
-                    counts.shifting += 1;
-                    shift = shift.or(Some(s));
-                    gate = gate.or(s.gate.as_ref());
+                    match &s.gate {
+                        Some(g) => {
+                            counts.at_gate += 1;
+                            gate = gate.or(Some(g));
+                        }
+                        None => {
+                            counts.shifting += 1;
+                            shift = shift.or(Some(s));
+                        }
+                    }
                 }
                 if t.alarm_firing().is_some() {
                     counts.alarming += 1;
@@ -386,7 +395,11 @@ fn env_rows(state: &State) -> Vec<EnvRow<'_>> {
                 proposal: fork.and_then(|f| f.proposals.iter().find(|p| p.env == env.name)),
                 gate,
                 freshness: match remote {
-                    Some(r) => Freshness::of(r, state, interval(state, counts.shifting > 0)),
+                    Some(r) => Freshness::of(
+                        r,
+                        state,
+                        interval(state, counts.shifting + counts.at_gate > 0),
+                    ),
                     None => Freshness::Loading,
                 },
             }

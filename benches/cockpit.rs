@@ -49,6 +49,7 @@ fn main() {
         refresh_metrics: Duration::ZERO,
         pipeline_warning: Duration::from_secs(15 * 60),
         clock_speed: 1.0,
+        notify: Default::default(),
     };
     let state = State::new(settings, demo.ports.clock.now());
     let world = World::new(demo.ports.clone(), demo.environments.clone());

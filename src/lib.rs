@@ -7,6 +7,7 @@ pub mod cli;
 pub mod config;
 pub mod domain;
 pub mod git;
+pub mod notification;
 pub mod ports;
 pub mod report;
 pub mod sim;

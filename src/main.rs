@@ -66,6 +66,7 @@ fn run(cli: Cli, started: Instant) -> Result<(), String> {
                 refresh_metrics: Duration::ZERO,
                 pipeline_warning: Duration::from_secs(15 * 60),
                 clock_speed: speed,
+                notify: Default::default(),
             };
             let world = World::new(demo.ports.clone(), demo.environments.clone());
             let first_frame = exit_after_first_frame.then_some(started);
@@ -154,6 +155,7 @@ fn run(cli: Cli, started: Instant) -> Result<(), String> {
                 refresh_metrics: Duration::from_secs(60),
                 pipeline_warning: Duration::from_secs(config.aws.pipeline_warning_minutes * 60),
                 clock_speed: 1.0,
+                notify: config.ui.notify,
             };
             cockpit(&runtime, world, settings, theme, keymap, None)
         }

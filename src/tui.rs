@@ -113,10 +113,13 @@ pub async fn run(session: Session) -> io::Result<()> {
         };
         let Some(action) = action else { continue };
         for effect in update(&mut state, action) {
-            if effect == Effect::Quit {
-                return Ok(());
+            match effect {
+                Effect::Quit => return Ok(()),
+                // Written between frames, straight to the terminal; a terminal that does not
+                // know the sequences ignores them.
+                Effect::Notify(n) => crate::notification::write(terminal.backend_mut(), &n)?,
+                effect => runner.run(effect),
             }
-            runner.run(effect);
         }
         if state.quit {
             break;

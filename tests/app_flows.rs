@@ -41,6 +41,7 @@ async fn cockpit_at(read_only: bool, width: u16, height: u16) -> Cockpit {
         refresh_metrics: Duration::ZERO,
         pipeline_warning: Duration::from_secs(15 * 60),
         clock_speed: 1.0,
+        notify: Default::default(),
     };
     let state = State::new(settings, demo.ports.clock.now());
     let world = World::new(demo.ports.clone(), demo.environments.clone());

@@ -336,3 +336,26 @@ fn the_palette_lists_commands_in_words() {
     s.palette.active = true;
     insta::assert_snapshot!("palette_80x24", render(&s, 80, 24, &theme));
 }
+
+#[test]
+fn a_pushed_pin_the_pipeline_has_not_started_is_said_in_words_not_idle() {
+    let mut s = ui_fixtures::idle();
+    if let Some(f) = &mut s.fork.value {
+        f.pins[1].version = Ok(shiftdeck::domain::version::Version::parse("v1.5.0-rc.1").unwrap());
+        f.pins[1].pinned_at = Some(ui_fixtures::ago(120));
+    }
+    let theme = Theme::load(None, false).unwrap();
+    for (w, h) in [(80, 24), (120, 40)] {
+        let screen = rows(&render(&s, w, h, &theme));
+        let at = screen
+            .iter()
+            .position(|r| r.contains("▸ staging"))
+            .expect("staging is shown");
+        let staging = screen[at..at + 3].join("\n");
+        assert!(
+            staging.contains("pipeline not started") && staging.contains("v1.5.0-rc.1"),
+            "{w}x{h}: {staging}"
+        );
+        assert!(!screen[at].contains("idle"), "{w}x{h}: {}", screen[at]);
+    }
+}

@@ -10,6 +10,7 @@ use crate::ports::{
     VersionMetrics,
 };
 
+use super::notify::Notification;
 use super::state::{Fit, Plan};
 
 /// What a key can be bound to. The names in the keymap file are the snake_case variant names.
@@ -279,5 +280,7 @@ pub enum Effect {
     Execute(Plan),
     InjectFault(String),
     Audit(AuditRecord),
+    /// The bell and a desktop notification, written by the terminal layer.
+    Notify(Notification),
     Quit,
 }

@@ -2,6 +2,7 @@
 
 pub mod action;
 pub mod headless;
+pub mod notify;
 pub mod plan;
 pub mod runner;
 pub mod state;

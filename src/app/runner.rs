@@ -165,7 +165,8 @@ pub async fn execute(world: &World, effect: Effect) -> Option<Action> {
             }
             None
         }
-        Effect::Quit => None,
+        // The terminal layer writes these; without a terminal there is nothing to ring.
+        Effect::Notify(_) | Effect::Quit => None,
     }
 }
 

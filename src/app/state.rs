@@ -1,8 +1,9 @@
 //! Everything the cockpit knows, changed only by `update`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
+use super::notify::NotifyConfig;
 use crate::domain::audit::{ActionKind, Outcome};
 use crate::domain::env::Environment;
 use crate::domain::release::Release;
@@ -239,6 +240,8 @@ pub struct Settings {
     pub pipeline_warning: Duration,
     /// World seconds per machine second: the demo's speed, 1 against AWS.
     pub clock_speed: f64,
+    /// How each kind of event is announced.
+    pub notify: NotifyConfig,
 }
 
 impl Settings {
@@ -295,6 +298,8 @@ pub struct State {
     /// How far the help is scrolled, line by line, when it is taller than the screen.
     pub help_scroll: Scroll,
     pub log: Vec<LogEntry>,
+    /// Keys of the events announced so far, so that each is announced once.
+    pub announced: BTreeSet<String>,
     /// An action is executing; further actions wait for it.
     pub busy: Option<String>,
     pub quit: bool,
@@ -343,6 +348,7 @@ impl State {
             help: false,
             help_scroll: Scroll::default(),
             log: Vec::new(),
+            announced: BTreeSet::new(),
             busy: None,
             quit: false,
             needs_redraw: true,

@@ -8,6 +8,7 @@ use crate::domain::version::Version;
 use crate::ports::{EnvRollout, ErrorKind, MetricTarget, PortError};
 
 use super::action::{Action, Command, Effect, Execution, Fetched, Now, Source};
+use super::notify;
 use super::plan::{plan_for, summary};
 use super::state::{FilterScope, Fit, Modal, Pane, Plan, Remote, Scroll, State, newest_first};
 
@@ -53,6 +54,14 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             reselect(state, before);
         }
         Action::Fork(r) => {
+            if let Ok(new) = &r.result {
+                let events = notify::proposal_events(
+                    state.fork.value.as_ref(),
+                    new,
+                    state.identity.as_ref(),
+                );
+                announce(state, events, &mut effects);
+            }
             let interval = state.settings.refresh_idle;
             store(&mut state.fork, r, (state.now, state.wall), interval);
         }
@@ -62,6 +71,11 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             } else {
                 state.settings.refresh_idle
             };
+            if let Ok(new) = &r.result {
+                let old = state.rollouts.get(&env).and_then(|r| r.value.as_ref());
+                let events = notify::rollout_events(&env, old, new);
+                announce(state, events, &mut effects);
+            }
             let now = (state.now, state.wall);
             let before = selected_items(state);
             if let Some(remote) = state.rollouts.get_mut(&env) {
@@ -392,6 +406,13 @@ fn command(state: &mut State, c: Command, effects: &mut Vec<Effect>) {
             }
         }
     }
+}
+
+/// What changed since the previous read, for the bell and the desktop, each event once.
+fn announce(state: &mut State, events: Vec<notify::Event>, effects: &mut Vec<Effect>) {
+    let config = state.settings.notify;
+    let notes = notify::announce(events, &config, &mut state.announced);
+    effects.extend(notes.into_iter().map(Effect::Notify));
 }
 
 /// Records how the frame laid out the open overlay: the confirm modal's plan, else the help.

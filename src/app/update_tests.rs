@@ -39,6 +39,7 @@ fn state(read_only: bool) -> State {
             refresh_metrics: Duration::ZERO,
             pipeline_warning: Duration::from_secs(15 * 60),
             clock_speed: 1.0,
+            notify: Default::default(),
         },
         Timestamp(1_000_000),
     )

@@ -596,6 +596,7 @@ mod tests {
             refresh_metrics: Duration::ZERO,
             pipeline_warning: Duration::from_secs(15 * 60),
             clock_speed: 1.0,
+            notify: Default::default(),
         };
         let every = settings.refresh_releases();
         let mut state = State::new(settings, t0);
@@ -627,6 +628,7 @@ mod tests {
             refresh_metrics: Duration::ZERO,
             pipeline_warning: Duration::from_secs(15 * 60),
             clock_speed: 20.0,
+            notify: Default::default(),
         };
         let mut state = State::new(settings, t0);
         let read = crate::app::action::Fetched::at(t0.into(), Ok(Vec::new()));

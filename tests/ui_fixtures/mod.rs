@@ -1,5 +1,7 @@
 //! Hand-built cockpit states for the UI snapshots: three environments, seven versions with every
 //! release status, and a fixed clock (2025-03-14 12:00:00 UTC).
+// Shared by several test crates, each of which uses only some of the states.
+#![allow(dead_code)]
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -369,6 +371,7 @@ fn settings() -> Settings {
         refresh_metrics: Duration::ZERO,
         pipeline_warning: Duration::from_secs(15 * 60),
         clock_speed: 1.0,
+        notify: Default::default(),
     }
 }
 

@@ -141,9 +141,14 @@ fn key_to_frame<B: Backend>(
         let t = Instant::now();
         let effects = update(state, Action::Command(key));
         std::hint::black_box(effects);
-        terminal
+        let area = terminal
             .draw(|f| ui::draw(f, state, keymap, theme))
-            .unwrap();
+            .unwrap()
+            .area;
+        // As the event loop does: what the frame laid out of an open overlay goes to update.
+        if let Some(action) = ui::laid_out(state, keymap, theme, area) {
+            update(state, action);
+        }
         latencies.push(t.elapsed());
     }
     latencies

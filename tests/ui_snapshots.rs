@@ -359,3 +359,19 @@ fn a_pushed_pin_the_pipeline_has_not_started_is_said_in_words_not_idle() {
         assert!(!screen[at].contains("idle"), "{w}x{h}: {}", screen[at]);
     }
 }
+
+#[test]
+fn a_deployment_waiting_out_its_bake_time_says_baking() {
+    use shiftdeck::domain::rollout::DeploymentStatus;
+
+    let mut s = ui_fixtures::shifting();
+    if let Some(r) = s.rollouts.get_mut("staging").and_then(|r| r.value.as_mut()) {
+        let shift = r.targets[0].latest.as_mut().unwrap();
+        shift.status = DeploymentStatus::Baking;
+        shift.target_percent = 100.0;
+    }
+    let theme = Theme::load(None, false).unwrap();
+    let screen = render(&s, 120, 40, &theme).to_string();
+    assert!(screen.contains("baking v1.4.0 (#14) at 100%"), "{screen}");
+    assert!(!screen.contains("shifting 100%"), "{screen}");
+}

@@ -375,3 +375,22 @@ fn a_deployment_waiting_out_its_bake_time_says_baking() {
     assert!(screen.contains("baking v1.4.0 (#14) at 100%"), "{screen}");
     assert!(!screen.contains("shifting 100%"), "{screen}");
 }
+
+#[test]
+fn a_state_that_says_nothing_leaves_no_empty_separator() {
+    let mut s = ui_fixtures::rolled_back();
+    // Staging's pin waits for the pipeline and nothing moves, but alarms fired.
+    if let Some(f) = &mut s.fork.value {
+        f.pins[1].version = Ok(shiftdeck::domain::version::Version::parse("v1.5.0-rc.1").unwrap());
+        f.pins[1].pinned_at = Some(ui_fixtures::ago(120));
+    }
+    if let Some(r) = s.rollouts.get_mut("staging").and_then(|r| r.value.as_mut()) {
+        r.targets[1].latest = None;
+    }
+    let theme = Theme::load(None, false).unwrap();
+    for (w, h) in [(40, 12), (80, 24), (100, 30), (120, 40), (200, 60)] {
+        let screen = render(&s, w, h, &theme).to_string();
+        assert!(w < 80 || screen.contains("ALARM"), "{w}x{h}: {screen}");
+        assert!(!screen.contains("·  ·"), "{w}x{h}: {screen}");
+    }
+}

@@ -248,20 +248,26 @@ fn state_spans<'a>(e: &'a EnvRow, now: Timestamp, theme: &Theme, short: bool) ->
             theme.muted,
         )),
     }
+    let mut more = Vec::new();
     if c.alarming > 0 {
-        spans.extend([
-            sep(),
-            Span::styled(format!("{} ALARM", c.alarming), theme.danger),
-        ]);
+        more.push(Span::styled(format!("{} ALARM", c.alarming), theme.danger));
     }
     if c.rolled_back > 0 {
-        spans.extend([
-            sep(),
-            Span::styled(format!("{} rolled back", c.rolled_back), theme.warn),
-        ]);
+        more.push(Span::styled(
+            format!("{} rolled back", c.rolled_back),
+            theme.warn,
+        ));
     }
     if let Freshness::Stale(_) = e.freshness {
-        spans.extend([sep(), Span::styled("STALE", theme.warn)]);
+        more.push(Span::styled("STALE", theme.warn));
+    }
+    for span in more {
+        // A separator only between parts: the state itself may say nothing (a pin waiting for
+        // the pipeline is said with what waits).
+        if !spans.is_empty() {
+            spans.push(sep());
+        }
+        spans.push(span);
     }
     spans
 }

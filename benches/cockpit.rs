@@ -90,6 +90,15 @@ fn main() {
     }
     report("full frame 200x60", &mut frames, "median <= 2 ms");
 
+    // Of which: the action bar's plans, worked out while drawing (three planner runs a frame).
+    let mut plans = Vec::new();
+    for _ in 0..1000 {
+        let t = Instant::now();
+        std::hint::black_box(shiftdeck::app::plan::availability(&state));
+        plans.push(t.elapsed());
+    }
+    report("  of which action availability", &mut plans, "-");
+
     // Key press to frame: update for the key, then the frame it causes.
     let keys = [
         Command::Down,

@@ -68,8 +68,13 @@ pub async fn run(session: Session) -> io::Result<()> {
     // or result, and a held key would starve the clock and the refreshes.
     let mut period = tick_period(&state);
     let mut ticker = ticker(period);
+    // Whether what just happened is drawn at once. A read's result is drawn with the next tick
+    // (within a second, a quarter while traffic moves) instead: the reads of one refresh arrive
+    // one by one, and a frame for each would wake the process several times a second while
+    // nothing moves.
+    let mut draw_now = true;
     loop {
-        if state.needs_redraw {
+        if state.needs_redraw && draw_now {
             let area = terminal
                 .draw(|frame| crate::ui::draw(frame, &state, &keymap, &theme))?
                 .area;
@@ -80,6 +85,7 @@ pub async fn run(session: Session) -> io::Result<()> {
                 for effect in update(&mut state, action) {
                     runner.run(effect);
                 }
+                draw_now = true;
                 continue;
             }
             if let Some(start) = exit_after_first_frame {
@@ -99,15 +105,32 @@ pub async fn run(session: Session) -> io::Result<()> {
         let action = tokio::select! {
             event = events.next() => match event {
                 Some(Ok(Event::Key(key))) if key.kind != KeyEventKind::Release => {
+                    draw_now = true;
                     keymap.action_for(&key, state.text_input_active())
                 }
-                Some(Ok(Event::Resize(..))) => Some(Action::Resize),
+                Some(Ok(Event::Resize(..))) => {
+                    draw_now = true;
+                    Some(Action::Resize)
+                }
                 Some(Ok(_)) => None,
                 Some(Err(e)) => return Err(e),
                 None => break,
             },
-            Some(action) = rx.recv() => Some(action),
-            _ = ticker.tick() => Some(Action::Tick(Now::with_wall_clock(clock.now()))),
+            Some(action) = rx.recv() => {
+                // What a person did comes back at once; a refresh waits for the tick.
+                draw_now = !matches!(
+                    action,
+                    Action::Releases(_)
+                        | Action::Fork(_)
+                        | Action::Rollout(..)
+                        | Action::Metrics(..)
+                );
+                Some(action)
+            }
+            _ = ticker.tick() => {
+                draw_now = true;
+                Some(Action::Tick(Now::with_wall_clock(clock.now())))
+            }
             _ = terminate.recv() => break,
             _ = hangup.recv() => break,
         };

@@ -19,9 +19,14 @@ fn read(p: &Path) -> String {
 
 /// Runs the demo from the shell, recording the tty settings before and after and the exit code.
 fn launch(t: &Tmux) {
+    launch_with(t, "");
+}
+
+/// `launch` with more arguments for shiftdeck before `demo`.
+fn launch_with(t: &Tmux, args: &str) {
     // `exec` keeps the pid and the foreground: a background job could not read the terminal.
     let line = format!(
-        "stty -a > {before}; sh -c 'echo $$ > {pid}; exec {bin} demo --speed 20'; echo $? > {code}; stty -a > {after}; echo SHIFTDECK_''EXITED",
+        "stty -a > {before}; sh -c 'echo $$ > {pid}; exec {bin} {args} demo --speed 20'; echo $? > {code}; stty -a > {after}; echo SHIFTDECK_''EXITED",
         before = t.file("before").display(),
         after = t.file("after").display(),
         pid = t.file("pid").display(),
@@ -165,6 +170,19 @@ fn a_prod_rollback_at_40x12_cannot_be_confirmed_blind() {
     t.send(&["Enter"]);
     resize(&t, 120, 40);
     t.wait_for(&["rolled back prod"], Duration::from_secs(15));
+    t.send(&["q"]);
+    assert_restored(&t);
+}
+
+#[test]
+fn a_keymap_that_leaves_rollback_without_a_key_says_so_at_start() {
+    let t = Tmux::start("keymap");
+    let keymap = t.file("keys.toml");
+    std::fs::write(&keymap, "# mine\npromote = [\"r\"]\n").unwrap();
+    launch_with(&t, &format!("--keymap {}", keymap.display()));
+    // A message at start, naming the line and the command left without a key.
+    t.wait_for(&["Keymap", "line 2", "rollback"], Duration::from_secs(30));
+    t.send(&["Escape"]);
     t.send(&["q"]);
     assert_restored(&t);
 }

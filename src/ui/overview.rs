@@ -53,10 +53,22 @@ pub fn draw(f: &mut Frame, area: Rect, vm: &ViewModel, theme: &Theme) {
         .max()
         .unwrap_or(0)
         .min(24);
-    lines.extend(o.rows.iter().map(|(t, selected)| {
-        target_line(t, *selected, group_w, vm.now, theme)
-            .style(pane::row_style(*selected, focused, theme))
-    }));
+    let rows = |numbers: bool| -> Vec<Line> {
+        o.rows
+            .iter()
+            .map(|(t, selected)| {
+                target_line(t, *selected, group_w, numbers, vm.now, theme)
+                    .style(pane::row_style(*selected, focused, theme))
+            })
+            .collect()
+    };
+    // Lambda version numbers beside the releases where every row has room for them, so the
+    // rows keep one form.
+    let mut targets = rows(true);
+    if targets.iter().any(|l| l.width() > usize::from(inner.width)) {
+        targets = rows(false);
+    }
+    lines.extend(targets);
     pane::lines(f, inner, lines);
     if inner.height > 1 {
         let list = Rect {
@@ -109,6 +121,7 @@ fn target_line<'a>(
     t: &'a Target,
     selected: bool,
     group_w: usize,
+    numbers: bool,
     now: Timestamp,
     theme: &Theme,
 ) -> Line<'a> {
@@ -124,13 +137,10 @@ fn target_line<'a>(
                 DeploymentStatus::Failed | DeploymentStatus::Stopped => theme.danger,
                 _ => theme.canary,
             };
-            // Release versions say enough in a one-line row; Lambda numbers are in the shift
-            // pane.
-            let name = |v: &crate::domain::rollout::LambdaVersion| {
-                v.release
-                    .as_ref()
-                    .map(ToString::to_string)
-                    .unwrap_or_else(|| v.label())
+            // Without room, the release versions say enough; the numbers are in the shift pane.
+            let name = |v: &crate::domain::rollout::LambdaVersion| match &v.release {
+                Some(r) if !numbers => r.to_string(),
+                _ => v.label(),
             };
             spans.extend([
                 new,

@@ -49,6 +49,8 @@ fn main() {
         refresh_metrics: Duration::ZERO,
         pipeline_warning: Duration::from_secs(15 * 60),
         failure_window: shiftdeck::ops::failures::DEFAULT_WINDOW,
+        clock_speed: 1.0,
+        notify: Default::default(),
     };
     let state = State::new(settings, demo.ports.clock.now());
     let world = World::new(demo.ports.clone(), demo.environments.clone());
@@ -88,6 +90,15 @@ fn main() {
         frames.push(t.elapsed());
     }
     report("full frame 200x60", &mut frames, "median <= 2 ms");
+
+    // Of which: the action bar's plans, worked out while drawing (three planner runs a frame).
+    let mut plans = Vec::new();
+    for _ in 0..1000 {
+        let t = Instant::now();
+        std::hint::black_box(shiftdeck::app::intents::availability(&state));
+        plans.push(t.elapsed());
+    }
+    report("  of which action availability", &mut plans, "-");
 
     // Key press to frame: update for the key, then the frame it causes.
     let keys = [
@@ -140,9 +151,14 @@ fn key_to_frame<B: Backend>(
         let t = Instant::now();
         let effects = update(state, Action::Command(key));
         std::hint::black_box(effects);
-        terminal
+        let area = terminal
             .draw(|f| ui::draw(f, state, keymap, theme))
-            .unwrap();
+            .unwrap()
+            .area;
+        // As the event loop does: what the frame laid out of an open overlay goes to update.
+        if let Some(action) = ui::laid_out(state, keymap, theme, area) {
+            update(state, action);
+        }
         latencies.push(t.elapsed());
     }
     latencies

@@ -163,6 +163,9 @@ pub struct UiConfig {
     pub theme: Option<String>,
     #[serde(default)]
     pub keymap: Option<PathBuf>,
+    /// The bell and desktop notifications, per kind of event.
+    #[serde(default)]
+    pub notify: crate::app::notify::NotifyConfig,
 }
 
 /// A configuration problem: where, what, and how to fix it.
@@ -515,6 +518,20 @@ protected = true
         let c = Config::load(&path).unwrap();
         assert_eq!(c.fork.path, dir.path().join("fork"));
         assert_eq!(c.ui.keymap, Some(dir.path().join("keys.toml")));
+    }
+
+    #[test]
+    fn notifications_are_set_per_kind_and_a_wrong_channel_names_its_line() {
+        use crate::app::notify::Channel;
+        let text = example() + "\n[ui.notify]\nshift_succeeded = \"off\"\nalarm = \"bell\"\n";
+        let c = Config::parse(&text, Path::new("shiftdeck.toml")).unwrap();
+        assert_eq!(c.ui.notify.shift_succeeded, Channel::Off);
+        assert_eq!(c.ui.notify.alarm, Channel::Bell);
+        assert_eq!(c.ui.notify.proposal, Channel::Both);
+        let bad = example() + "\n[ui.notify]\nalarm = \"loud\"\n";
+        let e = Config::parse(&bad, Path::new("shiftdeck.toml")).unwrap_err();
+        let line = bad.lines().position(|l| l.contains("loud")).unwrap() + 1;
+        assert_eq!(e.line, Some(line), "{e}");
     }
 }
 

@@ -8,6 +8,7 @@ pub mod commands;
 pub mod config;
 pub mod domain;
 pub mod git;
+pub mod notification;
 pub mod ops;
 pub mod ports;
 pub mod report;

@@ -80,6 +80,8 @@ fn run(cli: Cli, started: Instant) -> Result<(), Failure> {
                 refresh_metrics: Duration::ZERO,
                 pipeline_warning: Duration::from_secs(15 * 60),
                 failure_window: shiftdeck::ops::failures::DEFAULT_WINDOW,
+                clock_speed: speed,
+                notify: Default::default(),
             };
             let world = World::new(demo.ports.clone(), demo.environments.clone());
             let first_frame = exit_after_first_frame.then_some(started);
@@ -206,6 +208,8 @@ fn run(cli: Cli, started: Instant) -> Result<(), Failure> {
                 refresh_metrics: Duration::from_secs(60),
                 pipeline_warning: Duration::from_secs(config.aws.pipeline_warning_minutes * 60),
                 failure_window: config.rules.failure_window(),
+                clock_speed: 1.0,
+                notify: config.ui.notify,
             };
             let result = cockpit(&runtime, world, settings, theme, keymap, None);
             // A fetch or push still stuck in a blocking task must not hold up quitting.

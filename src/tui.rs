@@ -9,7 +9,7 @@ use crossterm::event::{Event, EventStream, KeyEventKind};
 use futures::StreamExt;
 use tokio::sync::mpsc;
 
-use crate::app::action::{Action, Effect};
+use crate::app::action::{Action, Effect, Now};
 use crate::app::runner::{Runner, World};
 use crate::app::state::State;
 use crate::app::update::update;
@@ -52,8 +52,12 @@ pub async fn run(session: Session) -> io::Result<()> {
     let (tx, mut rx) = mpsc::unbounded_channel();
     let mut runner = Runner::new(world, tx);
     runner.start();
-    for effect in update(&mut state, Action::Tick(clock.now())) {
+    for effect in update(&mut state, Action::Tick(Now::with_wall_clock(clock.now()))) {
         runner.run(effect);
+    }
+    if !keymap.warnings().is_empty() {
+        let notice = Action::Notice("Keymap".into(), keymap.warnings().join("\n"));
+        update(&mut state, notice);
     }
 
     let mut events = EventStream::new();
@@ -64,10 +68,26 @@ pub async fn run(session: Session) -> io::Result<()> {
     // or result, and a held key would starve the clock and the refreshes.
     let mut period = tick_period(&state);
     let mut ticker = ticker(period);
+    // Whether what just happened is drawn at once. A read's result is drawn with the next tick
+    // (within a second, a quarter while traffic moves) instead: the reads of one refresh arrive
+    // one by one, and a frame for each would wake the process several times a second while
+    // nothing moves.
+    let mut draw_now = true;
     loop {
-        if state.needs_redraw {
-            terminal.draw(|frame| crate::ui::draw(frame, &state, &keymap, &theme))?;
+        if state.needs_redraw && draw_now {
+            let area = terminal
+                .draw(|frame| crate::ui::draw(frame, &state, &keymap, &theme))?
+                .area;
             state.needs_redraw = false;
+            // What the frame showed of a scrolling overlay decides whether Enter may confirm:
+            // update learns it before the next key is read.
+            if let Some(action) = crate::ui::laid_out(&state, &keymap, &theme, area) {
+                for effect in update(&mut state, action) {
+                    runner.run(effect);
+                }
+                draw_now = true;
+                continue;
+            }
             if let Some(start) = exit_after_first_frame {
                 drop(terminal);
                 ratatui::restore();
@@ -85,24 +105,44 @@ pub async fn run(session: Session) -> io::Result<()> {
         let action = tokio::select! {
             event = events.next() => match event {
                 Some(Ok(Event::Key(key))) if key.kind != KeyEventKind::Release => {
+                    draw_now = true;
                     keymap.action_for(&key, state.text_input_active())
                 }
-                Some(Ok(Event::Resize(..))) => Some(Action::Resize),
+                Some(Ok(Event::Resize(..))) => {
+                    draw_now = true;
+                    Some(Action::Resize)
+                }
                 Some(Ok(_)) => None,
                 Some(Err(e)) => return Err(e),
                 None => break,
             },
-            Some(action) = rx.recv() => Some(action),
-            _ = ticker.tick() => Some(Action::Tick(clock.now())),
+            Some(action) = rx.recv() => {
+                // What a person did comes back at once; a refresh waits for the tick.
+                draw_now = !matches!(
+                    action,
+                    Action::Releases(_)
+                        | Action::Fork(_)
+                        | Action::Rollout(..)
+                        | Action::Metrics(..)
+                );
+                Some(action)
+            }
+            _ = ticker.tick() => {
+                draw_now = true;
+                Some(Action::Tick(Now::with_wall_clock(clock.now())))
+            }
             _ = terminate.recv() => break,
             _ = hangup.recv() => break,
         };
         let Some(action) = action else { continue };
         for effect in update(&mut state, action) {
-            if effect == Effect::Quit {
-                return Ok(());
+            match effect {
+                Effect::Quit => return Ok(()),
+                // Written between frames, straight to the terminal; a terminal that does not
+                // know the sequences ignores them.
+                Effect::Notify(n) => crate::notification::write(terminal.backend_mut(), &n)?,
+                effect => runner.run(effect),
             }
-            runner.run(effect);
         }
         if state.quit {
             break;

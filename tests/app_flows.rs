@@ -11,6 +11,9 @@ use shiftdeck::app::state::{Modal, Pane, Settings, State};
 use shiftdeck::domain::audit::{ActionKind, Outcome};
 use shiftdeck::domain::rollout::DeploymentStatus;
 use shiftdeck::sim::{ClockMode, Demo, SimOptions};
+use shiftdeck::ui::{Keymap, Theme};
+
+use ratatui::layout::Rect;
 
 struct Cockpit {
     demo: Demo,
@@ -18,6 +21,11 @@ struct Cockpit {
 }
 
 async fn cockpit(read_only: bool) -> Cockpit {
+    cockpit_at(read_only, 120, 40).await
+}
+
+/// The cockpit as seen on a `width` × `height` terminal.
+async fn cockpit_at(read_only: bool, width: u16, height: u16) -> Cockpit {
     let demo = Demo::start(SimOptions {
         seed: 7,
         clock: ClockMode::Manual,
@@ -33,10 +41,17 @@ async fn cockpit(read_only: bool) -> Cockpit {
         refresh_metrics: Duration::ZERO,
         pipeline_warning: Duration::from_secs(15 * 60),
         failure_window: shiftdeck::ops::failures::DEFAULT_WINDOW,
+        clock_speed: 1.0,
+        notify: Default::default(),
     };
     let state = State::new(settings, demo.ports.clock.now());
     let world = World::new(demo.ports.clone(), demo.environments.clone());
     let mut app = Headless::new(world, state);
+    // The operator looks at the terminal: what fits there has been on screen.
+    let (keymap, theme) = (Keymap::default(), Theme::load(None, false).unwrap());
+    app.look = Some(Box::new(move |s: &State| {
+        shiftdeck::ui::laid_out(s, &keymap, &theme, Rect::new(0, 0, width, height))
+    }));
     app.start().await;
     Cockpit { demo, app }
 }
@@ -87,8 +102,22 @@ impl Cockpit {
         for n in not {
             assert!(!text.contains(n), "{n:?} in: {text}");
         }
+        self.read_to_end().await;
         self.app.press(Command::Confirm).await;
         assert_eq!(self.app.state.modal, None, "{}", self.modal_text());
+    }
+
+    /// Scrolls the open confirm modal down until all of its plan has been on screen.
+    async fn read_to_end(&mut self) {
+        for _ in 0..200 {
+            if self.app.state.confirm_view.scroll.seen_to_end
+                || !matches!(self.app.state.modal, Some(Modal::Confirm(_)))
+            {
+                return;
+            }
+            self.app.press(Command::Down).await;
+        }
+        panic!("the plan never scrolled to its end");
     }
 
     fn modal_text(&self) -> String {
@@ -771,4 +800,48 @@ async fn a_proposal_made_stale_by_another_promotion_is_still_approved_by_rebuild
         &[],
     )
     .await;
+}
+
+#[tokio::test]
+async fn a_prod_rollback_at_40x12_cannot_be_confirmed_blind() {
+    let mut c = cockpit_at(false, 40, 12).await;
+    // Prod on v1.2.1 after a finished shift: rolling it back is a redeployment of each group.
+    c.select_env("prod").await;
+    c.confirm(Command::Approve, &["Dana Reyes"], &[]).await;
+    c.advance(Duration::from_secs(3 * 60)).await;
+    c.confirm(
+        Command::Approve,
+        &["PutLifecycleEventHookExecutionStatus"],
+        &[],
+    )
+    .await;
+    c.advance(Duration::from_secs(30 * 60)).await;
+    assert_eq!(c.app.state.pinned("prod").unwrap().as_str(), "v1.2.1");
+
+    c.app.press(Command::Rollback).await;
+    assert!(
+        c.modal_text().contains("CreateDeployment"),
+        "{}",
+        c.modal_text()
+    );
+    c.app.type_text("prod").await;
+    c.app.press(Command::Confirm).await;
+    // Typed right, but most of the plan is still below the screen: nothing happens.
+    let view = &c.app.state.confirm_view;
+    let refusal = view.refusal.clone().unwrap_or_default();
+    assert!(refusal.contains("more lines below"), "{refusal}");
+    assert!(matches!(c.app.state.modal, Some(Modal::Confirm(_))));
+    assert!(
+        !c.audit().iter().any(|r| r.action == ActionKind::Rollback),
+        "nothing was rolled back"
+    );
+    // Read to the end, line by line, and it goes through.
+    c.read_to_end().await;
+    c.app.press(Command::Confirm).await;
+    assert_eq!(c.app.state.modal, None, "{}", c.modal_text());
+    let last = c.audit().pop().unwrap();
+    assert_eq!(
+        (last.action, last.outcome, last.environment.as_str()),
+        (ActionKind::Rollback, Outcome::Succeeded, "prod")
+    );
 }

@@ -19,9 +19,14 @@ fn read(p: &Path) -> String {
 
 /// Runs the demo from the shell, recording the tty settings before and after and the exit code.
 fn launch(t: &Tmux) {
+    launch_with(t, "");
+}
+
+/// `launch` with more arguments for shiftdeck before `demo`.
+fn launch_with(t: &Tmux, args: &str) {
     // `exec` keeps the pid and the foreground: a background job could not read the terminal.
     let line = format!(
-        "stty -a > {before}; sh -c 'echo $$ > {pid}; exec {bin} demo --speed 20'; echo $? > {code}; stty -a > {after}; echo SHIFTDECK_''EXITED",
+        "stty -a > {before}; sh -c 'echo $$ > {pid}; exec {bin} {args} demo --speed 20'; echo $? > {code}; stty -a > {after}; echo SHIFTDECK_''EXITED",
         before = t.file("before").display(),
         after = t.file("after").display(),
         pid = t.file("pid").display(),
@@ -100,5 +105,84 @@ fn sigterm_restores_the_terminal() {
             .unwrap()
             .success()
     );
+    assert_restored(&t);
+}
+
+/// Gives the cockpit's terminal a new size, as a person dragging the window would.
+fn resize(t: &Tmux, width: u16, height: u16) {
+    let (w, h) = (width.to_string(), height.to_string());
+    assert!(
+        t.cmd(&["resize-window", "-t", "e2e", "-x", &w, "-y", &h])
+            .status()
+            .unwrap()
+            .success()
+    );
+}
+
+#[test]
+fn help_at_60x15_scrolls_line_by_line_through_the_middle() {
+    let t = Tmux::start("help");
+    launch(&t);
+    t.wait_for(&["dev", "staging", "prod"], Duration::from_secs(30));
+    resize(&t, 60, 15);
+    t.send(&["?"]);
+    let top = t.wait_for(&["Help", "more lines"], Duration::from_secs(5));
+    assert!(top.contains("promote: pin the selected"), "{top}");
+    t.send(&["j", "j", "j"]);
+    // Three lines down: the top is gone, the end is not there yet.
+    let middle = t.wait_for(&["↑ 3 above"], Duration::from_secs(5));
+    assert!(!middle.contains("promote: pin the selected"), "{middle}");
+    assert!(
+        !middle.contains("returns traffic to the old version"),
+        "{middle}"
+    );
+    t.send(&["k"]);
+    t.wait_for(&["↑ 2 above"], Duration::from_secs(5));
+    t.send(&["Escape"]);
+    resize(&t, 120, 40);
+    t.send(&["q"]);
+    assert_restored(&t);
+}
+
+#[test]
+fn a_prod_rollback_at_40x12_cannot_be_confirmed_blind() {
+    let t = Tmux::start("blind");
+    launch(&t);
+    t.wait_for(&["dev", "staging", "prod"], Duration::from_secs(30));
+    t.send(&["j", "j"]);
+    // Prod read and its rollback worked out: a redeployment of each group and a pin revert.
+    t.wait_for(&["r rollback: roll back prod"], Duration::from_secs(15));
+    resize(&t, 40, 12);
+    t.send(&["r"]);
+    // The prompt and the keys are on screen however little of the plan fits.
+    t.wait_for(
+        &["ROLLBACK prod", "Type prod to confirm", "more lines"],
+        Duration::from_secs(5),
+    );
+    t.send(&["p", "r", "o", "d", "Enter"]);
+    let refused = t.wait_for(&["read the whole plan first"], Duration::from_secs(5));
+    assert!(refused.contains("ROLLBACK prod"), "{refused}");
+    // Read down to the last line, then Enter goes through.
+    for _ in 0..20 {
+        t.send(&["Down"]);
+    }
+    t.wait_for(&["Enter confirm"], Duration::from_secs(5));
+    t.send(&["Enter"]);
+    resize(&t, 120, 40);
+    t.wait_for(&["rolled back prod"], Duration::from_secs(15));
+    t.send(&["q"]);
+    assert_restored(&t);
+}
+
+#[test]
+fn a_keymap_that_leaves_rollback_without_a_key_says_so_at_start() {
+    let t = Tmux::start("keymap");
+    let keymap = t.file("keys.toml");
+    std::fs::write(&keymap, "# mine\npromote = [\"r\"]\n").unwrap();
+    launch_with(&t, &format!("--keymap {}", keymap.display()));
+    // A message at start, naming the line and the command left without a key.
+    t.wait_for(&["Keymap", "line 2", "rollback"], Duration::from_secs(30));
+    t.send(&["Escape"]);
+    t.send(&["q"]);
     assert_restored(&t);
 }

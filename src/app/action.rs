@@ -4,11 +4,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::audit::AuditRecord;
 use crate::domain::release::Release;
-use crate::domain::time::Timestamp;
 use crate::ports::{
     AwsIdentity, EnvRollout, ForkStatus, Identity, MetricTarget, PortError, VersionMetrics,
 };
 
+use super::notify::Notification;
+use super::state::Fit;
 use crate::ops::Plan;
 
 /// What a key can be bound to. The names in the keymap file are the snake_case variant names.
@@ -21,6 +22,8 @@ pub enum Command {
     PrevPane,
     Up,
     Down,
+    PageUp,
+    PageDown,
     Promote,
     PromoteOverride,
     Approve,
@@ -34,13 +37,15 @@ pub enum Command {
 }
 
 impl Command {
-    pub const ALL: [Command; 16] = [
+    pub const ALL: [Command; 18] = [
         Command::Promote,
         Command::PromoteOverride,
         Command::Approve,
         Command::Rollback,
         Command::Up,
         Command::Down,
+        Command::PageUp,
+        Command::PageDown,
         Command::NextPane,
         Command::PrevPane,
         Command::Filter,
@@ -62,6 +67,8 @@ impl Command {
             Command::PrevPane => "focus the previous pane",
             Command::Up => "select the previous item",
             Command::Down => "select the next item",
+            Command::PageUp => "scroll a page up (help, confirm)",
+            Command::PageDown => "scroll a page down (help, confirm)",
             Command::Promote => {
                 "promote: pin the selected version in the selected environment (or the next environment's pin from this one)"
             }
@@ -77,6 +84,71 @@ impl Command {
             Command::Confirm => "confirm",
             Command::Cancel => "cancel, close",
         }
+    }
+
+    /// What the palette and the help call the command, in the user's words.
+    pub fn title(self) -> &'static str {
+        match self {
+            Command::Quit => "quit",
+            Command::Help => "help",
+            Command::NextPane => "next pane",
+            Command::PrevPane => "previous pane",
+            Command::Up => "up",
+            Command::Down => "down",
+            Command::PageUp => "page up",
+            Command::PageDown => "page down",
+            Command::Promote => "promote",
+            Command::PromoteOverride => "promote anyway",
+            Command::Approve => "approve",
+            Command::Rollback => "rollback",
+            Command::Filter => "filter",
+            Command::Palette => "command palette",
+            Command::Refresh => "refresh",
+            Command::InjectFault => "inject fault",
+            Command::Confirm => "confirm",
+            Command::Cancel => "cancel",
+        }
+    }
+
+    /// Commands worth running by name: moving about and answering modals are keys, not commands.
+    pub fn in_palette(self) -> bool {
+        !matches!(
+            self,
+            Command::Up
+                | Command::Down
+                | Command::PageUp
+                | Command::PageDown
+                | Command::NextPane
+                | Command::PrevPane
+                | Command::Palette
+                | Command::Confirm
+                | Command::Cancel
+        )
+    }
+
+    /// The palette's commands matching what was typed, best first: the exact title, then titles
+    /// starting with it, then titles with a word starting with it.
+    pub fn palette_matches(typed: &str) -> Vec<Command> {
+        let wanted = typed.trim().to_lowercase().replace('_', " ");
+        let rank = |c: &Command| {
+            let title = c.title();
+            if title == wanted {
+                Some(0)
+            } else if title.starts_with(&wanted) {
+                Some(1)
+            } else if title.split(' ').any(|w| w.starts_with(&wanted)) {
+                Some(2)
+            } else {
+                None
+            }
+        };
+        let mut found: Vec<(u8, Command)> = Command::ALL
+            .into_iter()
+            .filter(|c| c.in_palette())
+            .filter_map(|c| rank(&c).map(|r| (r, c)))
+            .collect();
+        found.sort_by_key(|(r, _)| *r);
+        found.into_iter().map(|(_, c)| c).collect()
     }
 
     pub fn name(self) -> String {
@@ -114,8 +186,13 @@ pub enum Action {
     /// A character typed while a text field (filter, palette, type-to-confirm) has focus.
     Char(char),
     Backspace,
-    Tick(Timestamp),
+    Tick(Now),
     Resize,
+    /// How the frame just drawn laid out the open overlay's scrolling text.
+    OverlayLaidOut(Fit),
+    /// Something found at start that the user must see (a keymap that leaves an action without
+    /// a key): title and body of a message.
+    Notice(String, String),
     Identity(Identity),
     Releases(Fetched<Vec<Release>>),
     Fork(Fetched<ForkStatus>),
@@ -131,7 +208,7 @@ pub enum Action {
 }
 
 pub use crate::ops::Execution;
-pub use crate::ops::reads::Fetched;
+pub use crate::ops::reads::{Fetched, Now};
 
 /// Work `update` asks the runner to do.
 #[derive(Clone, Debug, PartialEq)]
@@ -142,5 +219,7 @@ pub enum Effect {
     Execute(Plan),
     InjectFault(String),
     Audit(AuditRecord),
+    /// The bell and a desktop notification, written by the terminal layer.
+    Notify(Notification),
     Quit,
 }

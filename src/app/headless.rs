@@ -3,18 +3,28 @@
 
 use std::collections::VecDeque;
 
-use super::action::{Action, Command, Effect};
+use super::action::{Action, Command, Effect, Now};
 use super::runner::{World, execute};
 use super::state::State;
+
+/// Looks at the state as a frame would show it and reports what a terminal would report back
+/// (how the open overlay was laid out).
+pub type Look = Box<dyn Fn(&State) -> Option<Action> + Send + Sync>;
 
 pub struct Headless {
     pub world: World,
     pub state: State,
+    /// Without a look, no overlay has ever been on screen: a confirm modal then refuses Enter.
+    pub look: Option<Look>,
 }
 
 impl Headless {
     pub fn new(world: World, state: State) -> Self {
-        Self { world, state }
+        Self {
+            world,
+            state,
+            look: None,
+        }
     }
 
     /// Applies `action`, then runs every effect it causes (and every effect those results
@@ -29,6 +39,10 @@ impl Headless {
                 if let Some(result) = execute(&self.world, effect).await {
                     pending.push_back(result);
                 }
+            }
+            // As the terminal loop does: the frame is drawn, and what it laid out comes first.
+            if let Some(seen) = self.look.as_ref().and_then(|look| look(&self.state)) {
+                pending.push_front(seen);
             }
         }
     }
@@ -46,7 +60,7 @@ impl Headless {
     /// Sets the clock to the world's time and runs the refreshes that are due.
     pub async fn tick(&mut self) {
         let now = self.world.ports.clock.now();
-        self.dispatch(Action::Tick(now)).await;
+        self.dispatch(Action::Tick(Now::with_wall_clock(now))).await;
     }
 
     /// Reads everything now, whatever the schedule says.

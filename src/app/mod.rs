@@ -4,6 +4,7 @@ pub mod action;
 pub mod headless;
 pub mod history;
 pub mod intents;
+pub mod notify;
 pub mod runner;
 pub mod state;
 pub mod update;

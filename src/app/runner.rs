@@ -8,7 +8,7 @@ use tokio::task::JoinHandle;
 use crate::ops::deadline::{GIT_DEADLINE, READ_DEADLINE, aws_identity, blocking, within};
 use crate::ports::{ErrorKind, PortError};
 
-use super::action::{Action, Effect, Fetched, Source};
+use super::action::{Action, Effect, Fetched, Now, Source};
 pub use crate::ops::World;
 
 /// Canary against baseline covers this many minutes.
@@ -73,7 +73,7 @@ impl Runner {
 
 /// Runs one effect to completion and returns the action that reports its result.
 pub async fn execute(world: &World, effect: Effect) -> Option<Action> {
-    let now = world.ports.clock.now();
+    let now = Now::with_wall_clock(world.ports.clock.now());
     match effect {
         Effect::Fetch(Source::Releases) => {
             let read = within(
@@ -81,7 +81,7 @@ pub async fn execute(world: &World, effect: Effect) -> Option<Action> {
                 "the release repository",
                 world.ports.releases.releases(),
             );
-            Some(Action::Releases(Fetched::new(now, read.await)))
+            Some(Action::Releases(Fetched::at(now, read.await)))
         }
         Effect::Fetch(Source::Fork) => {
             let fork = world.ports.fork.clone();
@@ -91,7 +91,7 @@ pub async fn execute(world: &World, effect: Effect) -> Option<Action> {
                 "the fork's status",
                 blocking(move || fork.status(&envs)),
             );
-            Some(Action::Fork(Fetched::new(now, read.await)))
+            Some(Action::Fork(Fetched::at(now, read.await)))
         }
         Effect::Fetch(Source::Rollout(name)) => {
             let result = match world.environment(&name) {
@@ -105,7 +105,7 @@ pub async fn execute(world: &World, effect: Effect) -> Option<Action> {
                 }
                 Err(e) => Err(e),
             };
-            Some(Action::Rollout(name, Fetched::new(now, result)))
+            Some(Action::Rollout(name, Fetched::at(now, result)))
         }
         Effect::Fetch(Source::Metrics(_)) => None,
         Effect::FetchMetrics(name, targets) => {
@@ -120,7 +120,7 @@ pub async fn execute(world: &World, effect: Effect) -> Option<Action> {
                 }
                 Err(e) => Err(e),
             };
-            Some(Action::Metrics(name, Fetched::new(now, result)))
+            Some(Action::Metrics(name, Fetched::at(now, result)))
         }
         Effect::Execute(plan) => {
             let execution = crate::ops::execute(world, &plan).await;
@@ -144,6 +144,7 @@ pub async fn execute(world: &World, effect: Effect) -> Option<Action> {
             }
             None
         }
-        Effect::Quit => None,
+        // The terminal layer writes these; without a terminal there is nothing to ring.
+        Effect::Notify(_) | Effect::Quit => None,
     }
 }

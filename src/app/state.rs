@@ -1,8 +1,9 @@
 //! Everything the cockpit knows, changed only by `update`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
+use super::notify::NotifyConfig;
 use crate::domain::audit::Outcome;
 use crate::domain::env::{EnvName, Environment};
 use crate::domain::release::Release;
@@ -21,6 +22,8 @@ pub use crate::ops::{Gate, Plan};
 pub struct Remote<T> {
     pub value: Option<T>,
     pub fetched_at: Option<Timestamp>,
+    /// When the value was requested by the machine's clock: its age on screen.
+    pub wall_at: Option<Timestamp>,
     pub error: Option<PortError>,
     pub in_flight: bool,
     /// When the next refresh is due; pushed out on throttling.
@@ -34,6 +37,7 @@ impl<T> Default for Remote<T> {
         Self {
             value: None,
             fetched_at: None,
+            wall_at: None,
             error: None,
             in_flight: false,
             next_due: Timestamp(i64::MIN),
@@ -43,8 +47,9 @@ impl<T> Default for Remote<T> {
 }
 
 impl<T> Remote<T> {
-    pub fn age(&self, now: Timestamp) -> Option<Duration> {
-        self.fetched_at.map(|t| now.since(t))
+    /// How old the value is by the machine's clock at `wall`.
+    pub fn age(&self, wall: Timestamp) -> Option<Duration> {
+        self.wall_at.map(|t| wall.since(t))
     }
 }
 
@@ -114,6 +119,69 @@ impl Confirm {
     }
 }
 
+/// How the last frame laid out the scrolling part of an overlay (the confirm modal's plan, the
+/// help): known to `update` only through `Action::OverlayLaidOut`, since only the view knows
+/// how lines wrap at the terminal's size.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Fit {
+    /// Rows the whole text takes.
+    pub rows: u16,
+    /// Rows of it on screen at once; zero when the terminal is too small to show any.
+    pub visible: u16,
+}
+
+/// Where an overlay is scrolled, and whether every row of it has been on screen.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Scroll {
+    pub offset: u16,
+    pub fit: Option<Fit>,
+    /// Set once the last row has been on screen; never unset, so scrolling back up to re-read
+    /// the top does not lock Enter again.
+    pub seen_to_end: bool,
+}
+
+impl Scroll {
+    pub fn laid_out(&mut self, fit: Fit) {
+        self.fit = Some(fit);
+        self.settle();
+    }
+
+    /// Moves by `rows` (negative: up), by a page when `page` is set.
+    pub fn by(&mut self, rows: i32, page: bool) {
+        let step = if page {
+            i32::from(self.fit.map_or(1, |f| f.visible.max(1)))
+        } else {
+            1
+        };
+        let next = i32::from(self.offset) + rows * step;
+        self.offset = u16::try_from(next.max(0)).unwrap_or(u16::MAX);
+        self.settle();
+    }
+
+    /// Rows below the bottom of the screen.
+    pub fn below(&self) -> u16 {
+        self.fit.map_or(0, |f| {
+            f.rows.saturating_sub(self.offset.saturating_add(f.visible))
+        })
+    }
+
+    fn settle(&mut self) {
+        let Some(fit) = self.fit else { return };
+        self.offset = self.offset.min(fit.rows.saturating_sub(fit.visible));
+        if fit.visible > 0 && self.below() == 0 {
+            self.seen_to_end = true;
+        }
+    }
+}
+
+/// The open confirm modal's view: how far its plan is scrolled, and why Enter was refused last.
+/// Beside `Modal::Confirm` rather than inside `Confirm`, which the planner builds.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ConfirmView {
+    pub scroll: Scroll,
+    pub refusal: Option<String>,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum Modal {
     Confirm(Box<Confirm>),
@@ -156,12 +224,25 @@ pub struct Settings {
     pub pipeline_warning: Duration,
     /// How long a failure counts against a version (the rules' `failure_window_hours`).
     pub failure_window: Duration,
+    /// World seconds per machine second: the demo's speed, 1 against AWS.
+    pub clock_speed: f64,
+    /// How each kind of event is announced.
+    pub notify: NotifyConfig,
 }
 
 impl Settings {
     /// Releases are published rarely; the release repository is read ten times less often.
     pub fn refresh_releases(&self) -> Duration {
         self.refresh_idle * 10
+    }
+
+    /// A world-clock interval as the machine's clock measures it.
+    pub fn on_wall_clock(&self, world: Duration) -> Duration {
+        if self.clock_speed.is_finite() && self.clock_speed > 0.0 {
+            world.div_f64(self.clock_speed)
+        } else {
+            world
+        }
     }
 }
 
@@ -174,7 +255,10 @@ pub enum FilterScope {
 #[derive(Clone, Debug)]
 pub struct State {
     pub settings: Settings,
+    /// The world's time: deployments, timelines and schedules.
     pub now: Timestamp,
+    /// The machine's time: how old the data on screen is.
+    pub wall: Timestamp,
     pub identity: Option<Identity>,
     /// Per environment: who its AWS connection acts as, or why that is unknown.
     pub aws_identity: BTreeMap<String, Result<AwsIdentity, PortError>>,
@@ -194,10 +278,14 @@ pub struct State {
     /// One filter for both would empty the shift pane whenever a version is looked for.
     pub filter_scope: FilterScope,
     pub palette: Input,
+    /// Scroll and reading state of the open confirm modal; reset whenever one opens.
+    pub confirm_view: ConfirmView,
     pub help: bool,
-    /// Help scrolled to its end (down) rather than its top (up), when it is taller than the screen.
-    pub help_at_end: bool,
+    /// How far the help is scrolled, line by line, when it is taller than the screen.
+    pub help_scroll: Scroll,
     pub log: Vec<LogEntry>,
+    /// Keys of the events announced so far, so that each is announced once.
+    pub announced: BTreeSet<String>,
     /// An action is executing; further actions wait for it.
     pub busy: Option<String>,
     pub quit: bool,
@@ -205,6 +293,12 @@ pub struct State {
     pub needs_redraw: bool,
     /// For each action key: what it would do now, or why it cannot; kept by `update`.
     pub availability: Vec<(Command, Result<String, String>)>,
+}
+
+/// Puts releases in the order every list shows them, newest first: once, when they are stored,
+/// rather than on every frame.
+pub fn newest_first(releases: &mut [Release]) {
+    releases.sort_by(|a, b| b.version.cmp(&a.version));
 }
 
 impl State {
@@ -222,6 +316,7 @@ impl State {
         Self {
             settings,
             now,
+            wall: now,
             identity: None,
             aws_identity: BTreeMap::new(),
             releases: Remote::default(),
@@ -237,9 +332,11 @@ impl State {
             filter: Input::default(),
             filter_scope: FilterScope::Versions,
             palette: Input::default(),
+            confirm_view: ConfirmView::default(),
             help: false,
-            help_at_end: false,
+            help_scroll: Scroll::default(),
             log: Vec::new(),
+            announced: BTreeSet::new(),
             busy: None,
             quit: false,
             needs_redraw: true,
@@ -251,10 +348,9 @@ impl State {
         self.settings.environments.get(self.selected_env)
     }
 
-    /// Releases newest first, narrowed by the filter.
+    /// Releases newest first (as stored), narrowed by the filter.
     pub fn visible_releases(&self) -> Vec<&Release> {
-        let mut list: Vec<&Release> = self
-            .releases
+        self.releases
             .value
             .iter()
             .flatten()
@@ -262,9 +358,7 @@ impl State {
                 self.filter_scope != FilterScope::Versions
                     || self.matches_filter(r.version.as_str())
             })
-            .collect();
-        list.sort_by(|a, b| b.version.cmp(&a.version));
-        list
+            .collect()
     }
 
     pub fn selected_release(&self) -> Option<&Release> {

@@ -3,13 +3,16 @@
 use std::time::Duration;
 
 use crate::domain::audit::Outcome;
+use crate::domain::time::Timestamp;
+use crate::domain::version::Version;
 use crate::ops::audit::{self, Actor};
 use crate::ops::{self, Intent, Plan, Refusal, RefusalKind, summary};
 use crate::ports::{EnvRollout, ErrorKind, MetricTarget, PortError};
 
-use super::action::{Action, Command, Effect, Execution, Fetched, Source};
+use super::action::{Action, Command, Effect, Execution, Fetched, Now, Source};
 use super::intents::{availability, plan_for, snapshot};
-use super::state::{Confirm, FilterScope, Modal, Pane, Remote, State};
+use super::notify;
+use super::state::{Confirm, FilterScope, Fit, Modal, Pane, Remote, Scroll, State, newest_first};
 
 pub use crate::ops::plan::MIN_REASON;
 
@@ -19,27 +22,49 @@ const MAX_BACKOFF: Duration = Duration::from_secs(300);
 pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
     let mut effects = Vec::new();
     match action {
-        Action::Tick(now) => {
+        Action::Tick(Now { world: now, wall }) => {
             // Redraw when a visible clock changes: the header clock and the ages show seconds.
-            if now.millis() / 1000 != state.now.millis() / 1000 {
+            if now.millis() / 1000 != state.now.millis() / 1000
+                || wall.millis() / 1000 != state.wall.millis() / 1000
+            {
                 state.needs_redraw = true;
             }
             state.now = now;
+            state.wall = wall;
             schedule_refreshes(state, &mut effects);
             return effects;
         }
         Action::Resize => {}
+        Action::OverlayLaidOut(fit) => laid_out(state, fit),
+        Action::Notice(title, body) => {
+            if state.modal.is_none() {
+                state.modal = Some(Modal::Message { title, body });
+            }
+        }
         Action::Identity(i) => state.identity = Some(i),
         Action::AwsIdentity(env, identity) => {
             state.aws_identity.insert(env, identity);
         }
-        Action::Releases(r) => {
+        Action::Releases(mut r) => {
+            if let Ok(list) = &mut r.result {
+                newest_first(list);
+            }
             let interval = state.settings.refresh_releases();
-            store(&mut state.releases, r, state.now, interval);
+            let before = selected_items(state);
+            store(&mut state.releases, r, (state.now, state.wall), interval);
+            reselect(state, before);
         }
         Action::Fork(r) => {
+            if let Ok(new) = &r.result {
+                let events = notify::proposal_events(
+                    state.fork.value.as_ref(),
+                    new,
+                    state.identity.as_ref(),
+                );
+                announce(state, events, &mut effects);
+            }
             let interval = state.settings.refresh_idle;
-            store(&mut state.fork, r, state.now, interval);
+            store(&mut state.fork, r, (state.now, state.wall), interval);
         }
         Action::Rollout(env, r) => {
             let interval = if r.result.as_ref().is_ok_and(EnvRollout::shifting) {
@@ -47,16 +72,23 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             } else {
                 state.settings.refresh_idle
             };
-            let now = state.now;
+            if let Ok(new) = &r.result {
+                let old = state.rollouts.get(&env).and_then(|r| r.value.as_ref());
+                let events = notify::rollout_events(&env, old, new);
+                announce(state, events, &mut effects);
+            }
+            let now = (state.now, state.wall);
+            let before = selected_items(state);
             if let Some(remote) = state.rollouts.get_mut(&env) {
                 store(remote, r, now, interval);
             }
+            reselect(state, before);
             if state.env().is_some_and(|e| e.name == env) {
                 effects.extend(metrics_fetch(state));
             }
         }
         Action::Metrics(env, r) => {
-            let (now, interval) = (state.now, state.settings.refresh_metrics);
+            let (now, interval) = ((state.now, state.wall), state.settings.refresh_metrics);
             if let Some(remote) = state.metrics.get_mut(&env) {
                 store(remote, r, now, interval);
             }
@@ -92,10 +124,11 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
 
 /// Records a read: value and the time it was requested on success; on failure keeps the old
 /// value, notes the error and backs off (longer when throttled).
+/// `now` on the world's clock and on the machine's.
 fn store<T>(
     remote: &mut Remote<T>,
     read: Fetched<T>,
-    now: crate::domain::time::Timestamp,
+    (now, wall): (Timestamp, Timestamp),
     interval: Duration,
 ) {
     remote.in_flight = false;
@@ -103,6 +136,7 @@ fn store<T>(
         Ok(v) => {
             remote.value = Some(v);
             remote.fetched_at = Some(read.requested_at.min(now));
+            remote.wall_at = Some(read.wall_at.min(wall));
             remote.error = None;
             remote.failures = 0;
             remote.next_due = now.plus(interval);
@@ -186,6 +220,10 @@ fn refresh_all(state: &mut State, effects: &mut Vec<Effect>) {
 }
 
 fn type_char(state: &mut State, c: Option<char>) {
+    if matches!(state.modal, Some(Modal::Confirm(_))) {
+        // Typing answers the last refusal; it is shown again if Enter is still refused.
+        state.confirm_view.refusal = None;
+    }
     let field = if let Some(Modal::Confirm(confirm)) = &mut state.modal {
         &mut confirm.typed
     } else if state.palette.active {
@@ -214,7 +252,22 @@ fn command(state: &mut State, c: Command, effects: &mut Vec<Effect>) {
     }
     if let Some(modal) = state.modal.take() {
         match (modal, c) {
-            (Modal::Confirm(confirm), Command::Confirm) => confirm_plan(state, *confirm, effects),
+            (Modal::Confirm(confirm), Command::Confirm) => {
+                if let Some(why) = unread_plan(&state.confirm_view.scroll) {
+                    // Keep the modal: nothing is confirmed before all of it has been on screen.
+                    state.confirm_view.refusal = Some(why);
+                    state.modal = Some(Modal::Confirm(confirm));
+                    return;
+                }
+                confirm_plan(state, *confirm, effects)
+            }
+            (
+                Modal::Confirm(confirm),
+                Command::Up | Command::Down | Command::PageUp | Command::PageDown,
+            ) => {
+                scroll(&mut state.confirm_view.scroll, c);
+                state.modal = Some(Modal::Confirm(confirm));
+            }
             // A message closes only on Enter or Esc, so a stray key does not dismiss it unread
             // and the keys typed after it do not act on the screen behind.
             (Modal::Confirm(_) | Modal::Message { .. }, Command::Cancel)
@@ -225,10 +278,12 @@ fn command(state: &mut State, c: Command, effects: &mut Vec<Effect>) {
     }
     if state.help {
         match c {
-            Command::Up | Command::Down => state.help_at_end = c == Command::Down,
+            Command::Up | Command::Down | Command::PageUp | Command::PageDown => {
+                scroll(&mut state.help_scroll, c)
+            }
             Command::Help | Command::Cancel | Command::Confirm => {
                 state.help = false;
-                state.help_at_end = false;
+                state.help_scroll = Default::default();
             }
             _ => {}
         }
@@ -280,6 +335,8 @@ fn command(state: &mut State, c: Command, effects: &mut Vec<Effect>) {
             state.focus = Pane::ORDER[next];
         }
         Command::Up | Command::Down => move_selection(state, c == Command::Down, effects),
+        // Pages are for the overlays that scroll; the lists move a row at a time.
+        Command::PageUp | Command::PageDown => {}
         Command::Filter => {
             let scope = if state.focus == Pane::Versions {
                 FilterScope::Versions
@@ -297,7 +354,8 @@ fn command(state: &mut State, c: Command, effects: &mut Vec<Effect>) {
         Command::Promote | Command::PromoteOverride | Command::Approve | Command::Rollback => {
             match plan_for(state, c) {
                 Ok((intent, planned)) => {
-                    state.modal = Some(Modal::Confirm(Box::new(Confirm::new(intent, planned))))
+                    state.modal = Some(Modal::Confirm(Box::new(Confirm::new(intent, planned))));
+                    state.confirm_view = Default::default();
                 }
                 Err(r) => refuse(state, c, r.intent.as_ref(), &r.refusal, effects),
             }
@@ -325,21 +383,95 @@ fn command(state: &mut State, c: Command, effects: &mut Vec<Effect>) {
     }
 }
 
+/// What changed since the previous read, for the bell and the desktop, each event once.
+fn announce(state: &mut State, events: Vec<notify::Event>, effects: &mut Vec<Effect>) {
+    let config = state.settings.notify;
+    let notes = notify::announce(events, &config, &mut state.announced);
+    effects.extend(notes.into_iter().map(Effect::Notify));
+}
+
+/// Records how the frame laid out the open overlay: the confirm modal's plan, else the help.
+fn laid_out(state: &mut State, fit: Fit) {
+    if matches!(state.modal, Some(Modal::Confirm(_))) {
+        state.confirm_view.scroll.laid_out(fit);
+    } else if state.help {
+        state.help_scroll.laid_out(fit);
+    }
+}
+
+/// Up and down move an overlay a line, page up and down a screenful.
+fn scroll(scroll: &mut Scroll, c: Command) {
+    match c {
+        Command::Up => scroll.by(-1, false),
+        Command::Down => scroll.by(1, false),
+        Command::PageUp => scroll.by(-1, true),
+        Command::PageDown => scroll.by(1, true),
+        _ => {}
+    }
+}
+
+/// Why Enter may not confirm yet: part of the plan has not been on screen.
+fn unread_plan(scroll: &Scroll) -> Option<String> {
+    if scroll.seen_to_end {
+        return None;
+    }
+    Some(match scroll.fit {
+        Some(fit) if fit.visible == 0 => {
+            "the terminal is too small to show the plan: enlarge it, then confirm".into()
+        }
+        Some(_) => format!(
+            "read the whole plan first: {} more line{} below (down or PgDn)",
+            scroll.below(),
+            if scroll.below() == 1 { "" } else { "s" }
+        ),
+        None => "the plan has not been on screen yet".into(),
+    })
+}
+
+fn wrong_name(typed: &str, name: &str) -> String {
+    let n = typed.chars().count();
+    format!(
+        "typed {typed:?} ({n} character{}), which is not {name} ({} characters)",
+        if n == 1 { "" } else { "s" },
+        name.chars().count()
+    )
+}
+
+fn short_reason(reason: &str) -> String {
+    format!(
+        "the reason has {} of the {MIN_REASON} characters it needs at least",
+        reason.chars().count()
+    )
+}
+
 fn palette_match(wanted: &str) -> Option<Command> {
     if wanted.is_empty() {
         return None;
     }
-    let wanted = wanted.replace(' ', "_");
-    Command::ALL
-        .iter()
-        .copied()
-        .find(|c| c.name() == wanted)
-        .or_else(|| {
-            Command::ALL
-                .iter()
-                .copied()
-                .find(|c| c.name().starts_with(&wanted))
-        })
+    Command::palette_matches(wanted).first().copied()
+}
+
+/// The selected version and target by identity, so a selection follows its item when a read
+/// changes the lists (a new release above it, groups added or reordered).
+fn selected_items(state: &State) -> (Option<Version>, Option<String>) {
+    (
+        state.selected_release().map(|r| r.version.clone()),
+        state
+            .visible_targets()
+            .get(state.selected_target)
+            .map(|t| t.group.clone()),
+    )
+}
+
+fn reselect(state: &mut State, (version, group): (Option<Version>, Option<String>)) {
+    if let Some(i) =
+        version.and_then(|v| state.visible_releases().iter().position(|r| r.version == v))
+    {
+        state.selected_version = i;
+    }
+    if let Some(i) = group.and_then(|g| state.visible_targets().iter().position(|t| t.group == g)) {
+        state.selected_target = i;
+    }
 }
 
 fn move_selection(state: &mut State, down: bool, effects: &mut Vec<Effect>) {
@@ -386,7 +518,12 @@ fn confirm_plan(state: &mut State, confirm: Confirm, effects: &mut Vec<Effect>) 
     let (name, reason) = confirm.answers();
     if confirm.planned().confirmed(name, reason).is_err() {
         // Keep the modal: a protected environment needs its name typed exactly, an override
-        // its reason; the modal says which.
+        // its reason; the modal says which, with the counts.
+        let typed = confirm.typed.trim();
+        state.confirm_view.refusal = Some(match &confirm.type_to_confirm {
+            Some(wanted) if typed != wanted => wrong_name(typed, wanted),
+            _ => short_reason(typed),
+        });
         state.modal = Some(Modal::Confirm(Box::new(confirm)));
         return;
     }
@@ -404,6 +541,8 @@ fn confirm_plan(state: &mut State, confirm: Confirm, effects: &mut Vec<Effect>) 
         again.typed = confirm.typed;
         again.changed = true;
         state.modal = Some(Modal::Confirm(Box::new(again)));
+        // The new plan is read from its first line again before it can be confirmed.
+        state.confirm_view = Default::default();
         return;
     }
     match planned.confirmed(name, reason) {

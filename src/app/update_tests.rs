@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use super::action::{Action, Command, Effect, Fetched, Source};
-use super::state::{Modal, Pane, Plan, Settings, State};
+use super::state::{Confirm, Fit, Modal, Pane, Plan, Settings, State};
 use super::update::update;
 use crate::domain::env::Environment;
 use crate::domain::pin::{PinLocator, PinRule};
@@ -40,6 +40,8 @@ fn state(read_only: bool) -> State {
             refresh_metrics: Duration::ZERO,
             pipeline_warning: Duration::from_secs(15 * 60),
             failure_window: crate::ops::failures::DEFAULT_WINDOW,
+            clock_speed: 1.0,
+            notify: Default::default(),
         },
         Timestamp(1_000_000),
     )
@@ -52,7 +54,7 @@ fn press(s: &mut State, c: Command) -> Vec<Effect> {
 #[test]
 fn the_first_tick_reads_everything_once_and_a_second_tick_reads_nothing_in_flight() {
     let mut s = state(false);
-    let effects = update(&mut s, Action::Tick(Timestamp(1_000_000)));
+    let effects = update(&mut s, Action::Tick(Timestamp(1_000_000).into()));
     assert_eq!(
         effects,
         vec![
@@ -62,13 +64,13 @@ fn the_first_tick_reads_everything_once_and_a_second_tick_reads_nothing_in_fligh
             Effect::Fetch(Source::Rollout("prod".into())),
         ]
     );
-    assert!(update(&mut s, Action::Tick(Timestamp(1_500_000))).is_empty());
+    assert!(update(&mut s, Action::Tick(Timestamp(1_500_000).into())).is_empty());
 }
 
 #[test]
 fn a_throttled_read_keeps_the_old_value_and_backs_off() {
     let mut s = state(false);
-    update(&mut s, Action::Tick(Timestamp(1_000_000)));
+    update(&mut s, Action::Tick(Timestamp(1_000_000).into()));
     // The read was requested 2 s before it arrived: the data is as old as the request.
     let requested = Timestamp(998_000);
     update(
@@ -83,7 +85,7 @@ fn a_throttled_read_keeps_the_old_value_and_backs_off() {
     );
     assert_eq!(s.rollouts["dev"].fetched_at, Some(requested));
     assert_eq!(s.rollouts["dev"].next_due, Timestamp(1_000_000 + 30_000));
-    update(&mut s, Action::Tick(Timestamp(1_031_000)));
+    update(&mut s, Action::Tick(Timestamp(1_031_000).into()));
     let throttled = PortError::new(ErrorKind::Throttled, "Rate exceeded");
     update(
         &mut s,
@@ -206,6 +208,14 @@ fn a_protected_confirm_needs_the_exact_name_before_it_executes() {
     };
     let plan = confirm.plan.clone();
     assert!(s.text_input_active());
+    // The plan fits on screen: all of it has been seen.
+    update(
+        &mut s,
+        Action::OverlayLaidOut(Fit {
+            rows: 3,
+            visible: 3,
+        }),
+    );
     assert!(press(&mut s, Command::Confirm).is_empty());
     for c in "prod".chars() {
         update(&mut s, Action::Char(c));
@@ -220,6 +230,17 @@ fn a_protected_confirm_needs_the_exact_name_before_it_executes() {
     );
 }
 
+/// The frame showed the whole of the open modal's plan.
+fn seen_whole(s: &mut State) {
+    update(
+        s,
+        Action::OverlayLaidOut(Fit {
+            rows: 10,
+            visible: 10,
+        }),
+    );
+}
+
 #[test]
 fn a_plan_that_changed_while_its_modal_was_open_is_shown_again_before_it_runs() {
     let mut s = state(false);
@@ -228,6 +249,7 @@ fn a_plan_that_changed_while_its_modal_was_open_is_shown_again_before_it_runs() 
     for c in "prod".chars() {
         update(&mut s, Action::Char(c));
     }
+    seen_whole(&mut s);
     // Meanwhile the pipeline started another deployment: stopping d-1 is no longer the plan.
     prod_shifting(&mut s, "d-2");
     s.modal.as_ref().expect("the modal stays open across reads");
@@ -245,8 +267,10 @@ fn a_plan_that_changed_while_its_modal_was_open_is_shown_again_before_it_runs() 
     assert!(
         matches!(&steps[..], [(_, crate::domain::rollout::RollbackPlan::Stop { deployment_id, .. })] if deployment_id == "d-2")
     );
-    // What was typed is kept; a second Enter runs the plan now on screen.
+    // What was typed is kept; once the new plan has been read, Enter runs it.
     let new_plan = again.plan.clone();
+    assert!(press(&mut s, Command::Confirm).is_empty(), "not read yet");
+    seen_whole(&mut s);
     assert_eq!(
         press(&mut s, Command::Confirm),
         vec![Effect::Execute(new_plan)]
@@ -262,20 +286,177 @@ fn quit_works_from_anywhere() {
 }
 
 #[test]
-fn help_scrolls_to_its_end_and_back_and_closes_at_the_top() {
+fn help_scrolls_line_by_line_and_a_page_at_a_time_within_its_length() {
     let mut s = state(false);
     press(&mut s, Command::Help);
-    assert!(s.help && !s.help_at_end);
+    update(
+        &mut s,
+        Action::OverlayLaidOut(Fit {
+            rows: 30,
+            visible: 8,
+        }),
+    );
+    assert!(s.help && s.help_scroll.offset == 0);
     press(&mut s, Command::Down);
-    assert!(s.help_at_end);
+    press(&mut s, Command::Down);
+    assert_eq!(s.help_scroll.offset, 2);
+    press(&mut s, Command::PageDown);
+    assert_eq!(s.help_scroll.offset, 10);
     // Keys that are not for the help do nothing while it is open.
     assert!(press(&mut s, Command::Rollback).is_empty());
     assert!(s.help && s.modal.is_none());
+    for _ in 0..5 {
+        press(&mut s, Command::PageDown);
+    }
+    assert_eq!(
+        s.help_scroll.offset, 22,
+        "stops with the last line at the bottom"
+    );
     press(&mut s, Command::Up);
-    assert!(!s.help_at_end);
-    press(&mut s, Command::Down);
+    assert_eq!(s.help_scroll.offset, 21);
+    // A taller terminal shows more of it: the offset stays within what is left.
+    update(
+        &mut s,
+        Action::OverlayLaidOut(Fit {
+            rows: 30,
+            visible: 20,
+        }),
+    );
+    assert_eq!(s.help_scroll.offset, 10);
     press(&mut s, Command::Cancel);
-    assert!(!s.help && !s.help_at_end);
+    assert!(!s.help && s.help_scroll.offset == 0);
+}
+
+fn protected_rollback(s: &mut State) -> Plan {
+    // A real plan, so that planning it again on Enter finds the same one.
+    prod_shifting(s, "d-1");
+    press(s, Command::Rollback);
+    let Some(Modal::Confirm(confirm)) = &s.modal else {
+        panic!("expected the rollback modal, got {:?}", s.modal)
+    };
+    confirm.plan.clone()
+}
+
+fn refusal(s: &State) -> &str {
+    s.confirm_view.refusal.as_deref().unwrap_or_default()
+}
+
+#[test]
+fn enter_does_nothing_until_the_whole_plan_has_been_on_screen() {
+    let mut s = state(false);
+    let plan = protected_rollback(&mut s);
+    for c in "prod".chars() {
+        update(&mut s, Action::Char(c));
+    }
+    // Never drawn: nothing has been seen.
+    assert!(press(&mut s, Command::Confirm).is_empty());
+    assert!(
+        refusal(&s).contains("not been on screen"),
+        "{}",
+        refusal(&s)
+    );
+    // Drawn with 4 of its 10 lines showing.
+    update(
+        &mut s,
+        Action::OverlayLaidOut(Fit {
+            rows: 10,
+            visible: 4,
+        }),
+    );
+    assert!(press(&mut s, Command::Confirm).is_empty());
+    assert!(
+        refusal(&s).contains("6 more lines below"),
+        "{}",
+        refusal(&s)
+    );
+    assert!(matches!(s.modal, Some(Modal::Confirm(_))));
+    press(&mut s, Command::PageDown);
+    assert!(!s.confirm_view.scroll.seen_to_end);
+    press(&mut s, Command::Down);
+    press(&mut s, Command::Down);
+    assert!(s.confirm_view.scroll.seen_to_end);
+    // Going back up to re-read the top does not lock it again.
+    press(&mut s, Command::PageUp);
+    assert_eq!(press(&mut s, Command::Confirm), vec![Effect::Execute(plan)]);
+}
+
+#[test]
+fn a_terminal_too_small_for_any_of_the_plan_says_to_enlarge_it() {
+    let mut s = state(false);
+    protected_rollback(&mut s);
+    update(
+        &mut s,
+        Action::OverlayLaidOut(Fit {
+            rows: 10,
+            visible: 0,
+        }),
+    );
+    for _ in 0..20 {
+        press(&mut s, Command::PageDown);
+    }
+    for c in "prod".chars() {
+        update(&mut s, Action::Char(c));
+    }
+    assert!(press(&mut s, Command::Confirm).is_empty());
+    assert!(refusal(&s).contains("enlarge"), "{}", refusal(&s));
+}
+
+#[test]
+fn a_wrong_name_or_a_short_reason_is_refused_with_its_character_count() {
+    let mut s = state(false);
+    protected_rollback(&mut s);
+    update(
+        &mut s,
+        Action::OverlayLaidOut(Fit {
+            rows: 2,
+            visible: 2,
+        }),
+    );
+    for c in "prd".chars() {
+        update(&mut s, Action::Char(c));
+    }
+    assert!(press(&mut s, Command::Confirm).is_empty());
+    assert_eq!(
+        refusal(&s),
+        "typed \"prd\" (3 characters), which is not prod (4 characters)"
+    );
+    // Typing again answers the refusal.
+    update(&mut s, Action::Backspace);
+    assert_eq!(s.confirm_view.refusal, None);
+
+    let mut s = state(false);
+    s.modal = Some(Modal::Confirm(Box::new(Confirm {
+        plan: Plan::Rollback {
+            env: "dev".into(),
+            steps: vec![],
+            pin_revert: None,
+            reason: "test".into(),
+        },
+        details: vec![],
+        type_to_confirm: None,
+        override_of: Some("v1.5.0 is unsigned".into()),
+        typed: String::new(),
+        intent: crate::ops::Intent::Rollback {
+            env: "dev".into(),
+            reason: None,
+        },
+        changed: false,
+    })));
+    update(
+        &mut s,
+        Action::OverlayLaidOut(Fit {
+            rows: 2,
+            visible: 2,
+        }),
+    );
+    for c in "hotfix".chars() {
+        update(&mut s, Action::Char(c));
+    }
+    assert!(press(&mut s, Command::Confirm).is_empty());
+    assert_eq!(
+        refusal(&s),
+        "the reason has 6 of the 10 characters it needs at least"
+    );
 }
 
 #[test]
@@ -300,4 +481,84 @@ fn a_message_closes_only_on_enter_or_escape_and_keys_meanwhile_do_nothing() {
         press(&mut s, close);
         assert_eq!(s.modal, None, "{close:?}");
     }
+}
+
+#[test]
+fn the_palette_offers_commands_by_their_titles_and_not_the_keys_for_moving_about() {
+    let all = Command::palette_matches("");
+    for hidden in [
+        Command::Up,
+        Command::Down,
+        Command::Confirm,
+        Command::Cancel,
+        Command::NextPane,
+        Command::PromoteOverride,
+    ] {
+        assert_eq!(
+            all.contains(&hidden),
+            hidden == Command::PromoteOverride,
+            "{hidden:?}"
+        );
+    }
+    assert_eq!(
+        Command::palette_matches("promote"),
+        [Command::Promote, Command::PromoteOverride]
+    );
+    assert_eq!(
+        Command::palette_matches("anyway"),
+        [Command::PromoteOverride]
+    );
+    assert_eq!(Command::palette_matches("fault"), [Command::InjectFault]);
+    let mut s = state(false);
+    press(&mut s, Command::Palette);
+    for c in "roll".chars() {
+        update(&mut s, Action::Char(c));
+    }
+    press(&mut s, Command::Confirm);
+    // Rollback ran (and was refused: nothing is read yet), by its title.
+    assert!(matches!(&s.modal, Some(Modal::Message { title, .. }) if title == "Cannot rollback"));
+}
+
+fn release(version: &str) -> crate::domain::release::Release {
+    use crate::domain::release::{IntegrityCheck, Release, ReleaseStatus, SignatureCheck};
+    Release {
+        version: crate::domain::version::Version::parse(version).unwrap(),
+        released_at: None,
+        notes: None,
+        artifacts: Vec::new(),
+        signature: SignatureCheck::Valid,
+        integrity: IntegrityCheck::Matched,
+        status: ReleaseStatus::Verified,
+    }
+}
+
+#[test]
+fn the_selected_version_stays_selected_when_a_newer_release_appears_above_it() {
+    let mut s = state(false);
+    let t = s.now;
+    let read = |versions: &[&str]| {
+        Action::Releases(Fetched::new(
+            t,
+            Ok(versions.iter().map(|v| release(v)).collect()),
+        ))
+    };
+    update(&mut s, read(&["v1.1.0", "v1.2.0"]));
+    s.focus = Pane::Versions;
+    press(&mut s, Command::Down);
+    assert_eq!(s.selected_release().unwrap().version.as_str(), "v1.1.0");
+    update(&mut s, read(&["v1.1.0", "v1.3.0", "v1.2.0"]));
+    assert_eq!(s.selected_release().unwrap().version.as_str(), "v1.1.0");
+    assert_eq!(s.selected_version, 2);
+}
+
+#[test]
+fn a_notice_at_start_is_shown_as_a_message() {
+    let mut s = state(false);
+    update(
+        &mut s,
+        Action::Notice("Keymap".into(), "rollback has no key".into()),
+    );
+    assert!(
+        matches!(&s.modal, Some(Modal::Message { title, body }) if title == "Keymap" && body.contains("rollback"))
+    );
 }

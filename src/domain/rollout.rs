@@ -91,12 +91,23 @@ impl LambdaVersion {
     }
 }
 
+/// How long CodeDeploy waits for a Lambda lifecycle hook to answer before it fails the hook
+/// (and with it the deployment).
+pub const HOOK_LIMIT: Duration = Duration::from_secs(3600);
+
 /// A hook waiting for someone to answer `PutLifecycleEventHookExecutionStatus`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ManualGate {
     pub event: LifecycleEvent,
     pub execution_id: String,
     pub waiting_since: Timestamp,
+}
+
+impl ManualGate {
+    /// Time left at `now` before CodeDeploy's hook limit fails the deployment.
+    pub fn time_left(&self, now: Timestamp) -> Duration {
+        HOOK_LIMIT.saturating_sub(now.since(self.waiting_since))
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -211,6 +222,22 @@ impl Target {
             Some(s) => Some(&s.from),
             None => self.alias_routing.as_ref().map(|r| &r.version),
         }
+    }
+}
+
+#[cfg(test)]
+mod gate_tests {
+    use super::*;
+
+    #[test]
+    fn a_manual_gate_has_an_hour_before_codedeploy_fails_it() {
+        let gate = ManualGate {
+            event: LifecycleEvent::BeforeAllowTraffic,
+            execution_id: "e".into(),
+            waiting_since: Timestamp(0),
+        };
+        assert_eq!(gate.time_left(Timestamp(95_000)), Duration::from_secs(3505));
+        assert_eq!(gate.time_left(Timestamp(4_000_000)), Duration::ZERO);
     }
 }
 

@@ -13,18 +13,52 @@ use super::deadline::{aws_identity, blocking, within_read};
 use super::snapshot::Snapshot;
 use super::world::World;
 
+/// The time on both clocks: the world's (the simulator's virtual clock in the demo, which moves
+/// deployments and timelines) and the machine's (which measures how old data on screen is: a
+/// read 4 real seconds ago is 4 s old, however fast the demo runs). Outside the demo they agree.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Now {
+    pub world: Timestamp,
+    pub wall: Timestamp,
+}
+
+impl Now {
+    /// The machine's clock, beside the world's `world`.
+    pub fn with_wall_clock(world: Timestamp) -> Now {
+        Now {
+            world,
+            wall: Timestamp::from_system(std::time::SystemTime::now()),
+        }
+    }
+}
+
+impl From<Timestamp> for Now {
+    /// One clock for both, as outside the demo and in tests.
+    fn from(t: Timestamp) -> Now {
+        Now { world: t, wall: t }
+    }
+}
+
 /// The result of a read, with the time the request was made: data is as old as its request,
 /// not as its arrival.
 #[derive(Clone, Debug)]
 pub struct Fetched<T> {
     pub requested_at: Timestamp,
+    /// The same moment by the machine's clock, for the age shown on screen.
+    pub wall_at: Timestamp,
     pub result: Result<T, PortError>,
 }
 
 impl<T> Fetched<T> {
+    /// A read whose world and machine clocks agree.
     pub fn new(requested_at: Timestamp, result: Result<T, PortError>) -> Self {
+        Self::at(requested_at.into(), result)
+    }
+
+    pub fn at(at: Now, result: Result<T, PortError>) -> Self {
         Self {
-            requested_at,
+            requested_at: at.world,
+            wall_at: at.wall,
             result,
         }
     }

@@ -6,6 +6,7 @@ use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
+use super::text::{first_fitting, fit_line};
 use super::theme::Theme;
 use super::view_model::{ActionHint, ViewModel};
 
@@ -36,10 +37,11 @@ pub fn draw(f: &mut Frame, area: Rect, vm: &ViewModel, theme: &Theme) {
         }
     } else if rest.len() >= vm.actions.len() {
         for (a, row) in vm.actions.iter().zip(&rest) {
-            f.render_widget(
-                Paragraph::new(Line::from(hint_spans(a, theme).to_vec())),
-                *row,
+            let line = fit_line(
+                Line::from(hint_spans(a, theme).to_vec()),
+                usize::from(row.width),
             );
+            f.render_widget(Paragraph::new(line), *row);
         }
         if let Some(row) = rest.get(vm.actions.len()) {
             f.render_widget(Paragraph::new(keys), *row);
@@ -53,10 +55,22 @@ pub fn draw(f: &mut Frame, area: Rect, vm: &ViewModel, theme: &Theme) {
         }))
         .split(*row);
         for (a, cell) in vm.actions.iter().zip(cells.iter()) {
-            f.render_widget(
-                Paragraph::new(Line::from(hint_spans(a, theme).to_vec())),
-                *cell,
-            );
+            let spans = hint_spans(a, theme);
+            // What an enabled action would do where it fits, else just its key and name.
+            let line = match &a.plan {
+                Ok(_) => first_fitting(
+                    vec![
+                        Line::from(spans.to_vec()),
+                        Line::from(Span::styled(
+                            format!(" {} {}", a.key, a.command.name()),
+                            theme.accent,
+                        )),
+                    ],
+                    usize::from(cell.width),
+                ),
+                Err(_) => Line::from(spans[0].clone()),
+            };
+            f.render_widget(Paragraph::new(line), *cell);
         }
     }
 }

@@ -6,15 +6,16 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::app::state::Pane;
-use crate::domain::rollout::DeploymentStatus;
-use crate::domain::time::short_duration;
+use crate::domain::rollout::{DeploymentStatus, ManualGate};
+use crate::domain::time::{Timestamp, short_duration};
 
 use super::layout::Shape;
 use super::pane;
+use super::text::{first_fitting, fit_line};
 use super::theme::Theme;
 use super::view_model::{EnvRow, Freshness, PinView, ViewModel};
 
-pub fn draw(f: &mut Frame, area: Rect, shape: Shape, vm: &ViewModel, theme: &Theme) {
+pub fn draw<'a>(f: &mut Frame, area: Rect, shape: Shape, vm: &'a ViewModel, theme: &Theme) {
     if area.is_empty() {
         return;
     }
@@ -24,7 +25,7 @@ pub fn draw(f: &mut Frame, area: Rect, shape: Shape, vm: &ViewModel, theme: &The
         let lines: Vec<Line> = vm
             .envs
             .iter()
-            .map(|e| headline(e, name_w, theme, true))
+            .map(|e| headline(e, name_w, vm.now, theme, true, usize::from(area.width)))
             .collect();
         f.render_widget(Paragraph::new(lines), area);
         return;
@@ -35,83 +36,121 @@ pub fn draw(f: &mut Frame, area: Rect, shape: Shape, vm: &ViewModel, theme: &The
         title.extend(fork_spans(vm, theme));
     }
     let inner = pane::frame(f, area, title, focused, Some(&vm.fork_freshness), theme);
+    let width = usize::from(inner.width);
     let mut lines = Vec::new();
     for e in &vm.envs {
         let style = pane::row_style(e.selected, focused, theme);
-        lines.push(headline(e, name_w, theme, shape == Shape::Compact).style(style));
+        let compact = shape == Shape::Compact;
+        lines.push(headline(e, name_w, vm.now, theme, compact, width).style(style));
         if shape == Shape::Wide {
             let indent = || Span::raw("    ");
-            let mut detail = vec![indent()];
-            detail.extend(state_spans(e, theme, false));
-            lines.push(Line::from(detail).style(style));
-            let waiting = waiting_spans(e, theme, false);
+            // The long wording where it fits, else the short one, else cut with `…`.
+            let detail = |long: Vec<Span<'a>>, short: Vec<Span<'a>>| {
+                first_fitting(
+                    vec![
+                        Line::from([vec![indent()], long].concat()),
+                        Line::from([vec![indent()], short].concat()),
+                    ],
+                    width,
+                )
+            };
+            let state = state_spans(e, vm.now, theme, false);
+            if !state.is_empty() {
+                let short = state_spans(e, vm.now, theme, true);
+                lines.push(detail(state, short).style(style));
+            }
+            let waiting = waiting_spans(e, vm.now, theme, false);
             if !waiting.is_empty() {
-                lines.push(Line::from([vec![indent()], waiting].concat()).style(style));
+                let short = waiting_spans(e, vm.now, theme, true);
+                lines.push(detail(waiting, short).style(style));
             }
             for alert in &e.alerts {
-                lines.push(Line::from(vec![
-                    indent(),
-                    Span::styled(alert.as_str(), theme.danger),
-                ]));
+                let line = Line::from(vec![indent(), Span::styled(alert.as_str(), theme.danger)]);
+                lines.push(fit_line(line, width));
             }
             if let Some(account) = &e.account {
-                lines.push(Line::from(vec![
-                    indent(),
-                    Span::styled(account.as_str(), theme.muted),
-                ]));
+                let line = Line::from(vec![indent(), Span::styled(account.as_str(), theme.muted)]);
+                lines.push(fit_line(line, width));
             }
         }
     }
     if shape == Shape::Wide {
         let mut fork = vec![Span::styled("fork ", theme.muted)];
         fork.extend(fork_spans(vm, theme));
-        lines.push(Line::from(fork));
+        lines.push(fit_line(Line::from(fork), width));
     }
     f.render_widget(Paragraph::new(lines), inner);
 }
 
-/// Name, protection, pin and serving version; in one-line layouts also the state.
-fn headline<'a>(e: &'a EnvRow, name_w: usize, theme: &Theme, with_state: bool) -> Line<'a> {
-    let mut spans = vec![
-        Span::styled(pane::marker(e.selected), theme.focus),
-        Span::styled(format!("{:<name_w$}", e.env.name), theme.env_style(e.env)),
-        Span::raw(" "),
-    ];
-    if e.env.protected {
-        spans.push(Span::styled("PROTECTED", theme.protected));
-        spans.push(Span::raw(" "));
-    }
+/// Name, protection, pin and serving version; in one-line layouts also the state and what
+/// waits. Shrinks by rules to fit `width`: the pin said once when it is what serves, PROTECTED
+/// abbreviated, what waits left out, and only then cut with `…`.
+fn headline<'a>(
+    e: &'a EnvRow,
+    name_w: usize,
+    now: Timestamp,
+    theme: &Theme,
+    with_state: bool,
+    width: usize,
+) -> Line<'a> {
     let pinned = match &e.pin {
         PinView::Pinned(v) => Some(*v),
         _ => None,
     };
     let serves_pin = matches!(e.serving.as_slice(), [one] if one.release.as_ref() == pinned);
-    if with_state && serves_pin {
-        // One line per environment: a pin that is also what serves is said once.
-        spans.push(Span::styled("on ", theme.muted));
-        spans.push(serving_span(e, theme));
-    } else {
-        spans.push(Span::styled("pin ", theme.muted));
-        spans.push(match &e.pin {
-            PinView::Pinned(v) => Span::styled(v.to_string(), theme.text),
-            PinView::Unreadable(why) => Span::styled(format!("unreadable: {why}"), theme.danger),
-            PinView::Unknown => Span::styled("?", theme.muted),
-        });
-        if !with_state || !e.serving.is_empty() {
-            spans.push(Span::styled(" serving ", theme.muted));
+    let variant = |protected: &'static str, said_once: bool, waiting: bool, terse: bool| {
+        let mut spans = vec![
+            Span::styled(pane::marker(e.selected), theme.focus),
+            Span::styled(format!("{:<name_w$}", e.env.name), theme.env_style(e.env)),
+            Span::raw(" "),
+        ];
+        if e.env.protected {
+            spans.push(Span::styled(protected, theme.protected));
+            spans.push(Span::raw(" "));
+        }
+        if said_once && serves_pin {
+            // A pin that is also what serves is said once.
+            spans.push(Span::styled("on ", theme.muted));
             spans.push(serving_span(e, theme));
+        } else {
+            spans.push(Span::styled("pin ", theme.muted));
+            spans.push(match &e.pin {
+                PinView::Pinned(v) => Span::styled(v.to_string(), theme.text),
+                PinView::Unreadable(why) => {
+                    Span::styled(format!("unreadable: {why}"), theme.danger)
+                }
+                PinView::Unknown => Span::styled("?", theme.muted),
+            });
+            if !with_state || !e.serving.is_empty() {
+                spans.push(Span::styled(
+                    if terse { " on " } else { " serving " },
+                    theme.muted,
+                ));
+                spans.push(serving_span(e, theme));
+            }
         }
-    }
-    if with_state {
-        spans.push(Span::styled(" · ", theme.muted));
-        spans.extend(state_spans(e, theme, true));
-        let waiting = waiting_spans(e, theme, true);
-        if !waiting.is_empty() {
-            spans.push(Span::styled(" · ", theme.muted));
-            spans.extend(waiting);
+        if with_state {
+            let mut parts = vec![state_spans(e, now, theme, true)];
+            if waiting {
+                parts.push(waiting_spans(e, now, theme, true));
+            }
+            for part in parts.into_iter().filter(|p| !p.is_empty()) {
+                spans.push(Span::styled(" · ", theme.muted));
+                spans.extend(part);
+            }
         }
-    }
-    Line::from(spans)
+        Line::from(spans)
+    };
+    first_fitting(
+        vec![
+            variant("PROTECTED", with_state, true, false),
+            variant("PROTECTED", true, true, false),
+            variant("PROT", true, true, false),
+            variant("PROT", true, false, false),
+            variant("PROT", true, false, true),
+        ],
+        width,
+    )
 }
 
 fn serving_span<'a>(e: &EnvRow, theme: &Theme) -> Span<'a> {
@@ -136,7 +175,7 @@ fn serving_span<'a>(e: &EnvRow, theme: &Theme) -> Span<'a> {
 }
 
 /// The environment's shift state and counts, or why it is unknown; `short` for one-line layouts.
-fn state_spans<'a>(e: &'a EnvRow, theme: &Theme, short: bool) -> Vec<Span<'a>> {
+fn state_spans<'a>(e: &'a EnvRow, now: Timestamp, theme: &Theme, short: bool) -> Vec<Span<'a>> {
     let sep = || Span::styled(" · ", theme.muted);
     let c = e.counts;
     let mut spans = Vec::new();
@@ -153,12 +192,22 @@ fn state_spans<'a>(e: &'a EnvRow, theme: &Theme, short: bool) -> Vec<Span<'a>> {
         (_, 0) => return vec![Span::styled("no deployment groups", theme.muted)],
         _ => {}
     }
-    match e.shift {
-        Some(s) if s.is_rollback_redeploy => spans.push(Span::styled(
+    let gate_left = |g: &ManualGate| short_duration(g.time_left(now));
+    match (e.shift, e.gate) {
+        (Some(s), _) if s.is_rollback_redeploy => spans.push(Span::styled(
             format!("ROLLING BACK to {}", s.to.label()),
             theme.danger,
         )),
-        Some(s) => {
+        (Some(s), _) if s.status == DeploymentStatus::Baking => {
+            // All traffic is on the new version; CodeDeploy waits out the bake time.
+            let text = if short {
+                "baking".to_string()
+            } else {
+                format!("baking {} at 100%", s.to.label())
+            };
+            spans.push(Span::styled(text, theme.canary));
+        }
+        (Some(s), _) => {
             let mut text = format!("shifting {:.0}%", s.target_percent);
             if !short {
                 text.push_str(&format!(" → {}", s.to.label()));
@@ -166,13 +215,31 @@ fn state_spans<'a>(e: &'a EnvRow, theme: &Theme, short: bool) -> Vec<Span<'a>> {
             if s.status != DeploymentStatus::InProgress {
                 text.push_str(&format!(" ({})", s.status.label()));
             }
-            if c.shifting > 1 {
+            // One line per environment keeps room for what waits: the count only when several
+            // groups move.
+            if c.shifting > 1 || (!short && c.targets > 1) {
                 text.push_str(&format!(" · {}/{} groups", c.shifting, c.targets));
             }
             spans.push(Span::styled(text, theme.canary));
         }
-        None if short => spans.push(Span::styled("idle", theme.muted)),
-        None => spans.push(Span::styled(
+        // Held before any traffic moves, with an hour before CodeDeploy fails the hook.
+        (None, Some(g)) => spans.push(Span::styled(
+            if short {
+                format!("at the manual gate, {} left", gate_left(g))
+            } else {
+                format!(
+                    "waiting at the manual gate ({} group{}) · {} left before the hook times out",
+                    c.at_gate,
+                    if c.at_gate == 1 { "" } else { "s" },
+                    gate_left(g)
+                )
+            },
+            theme.warn,
+        )),
+        // A pushed pin the pipeline has not picked up yet: said below, not hidden as idle.
+        (None, None) if e.pipeline.is_some() => {}
+        (None, None) if short => spans.push(Span::styled("idle", theme.muted)),
+        (None, None) => spans.push(Span::styled(
             format!(
                 "idle · {} group{}",
                 c.targets,
@@ -181,26 +248,32 @@ fn state_spans<'a>(e: &'a EnvRow, theme: &Theme, short: bool) -> Vec<Span<'a>> {
             theme.muted,
         )),
     }
+    let mut more = Vec::new();
     if c.alarming > 0 {
-        spans.extend([
-            sep(),
-            Span::styled(format!("{} ALARM", c.alarming), theme.danger),
-        ]);
+        more.push(Span::styled(format!("{} ALARM", c.alarming), theme.danger));
     }
     if c.rolled_back > 0 {
-        spans.extend([
-            sep(),
-            Span::styled(format!("{} rolled back", c.rolled_back), theme.warn),
-        ]);
+        more.push(Span::styled(
+            format!("{} rolled back", c.rolled_back),
+            theme.warn,
+        ));
     }
     if let Freshness::Stale(_) = e.freshness {
-        spans.extend([sep(), Span::styled("STALE", theme.warn)]);
+        more.push(Span::styled("STALE", theme.warn));
+    }
+    for span in more {
+        // A separator only between parts: the state itself may say nothing (a pin waiting for
+        // the pipeline is said with what waits).
+        if !spans.is_empty() {
+            spans.push(sep());
+        }
+        spans.push(span);
     }
     spans
 }
 
 /// What waits: a pushed pin for the pipeline, a proposal to approve, a manual gate to open.
-fn waiting_spans<'a>(e: &'a EnvRow, theme: &Theme, short: bool) -> Vec<Span<'a>> {
+fn waiting_spans<'a>(e: &'a EnvRow, now: Timestamp, theme: &Theme, short: bool) -> Vec<Span<'a>> {
     let mut spans = Vec::new();
     if let Some((w, ago)) = &e.pipeline {
         let ago = short_duration(*ago);
@@ -213,22 +286,32 @@ fn waiting_spans<'a>(e: &'a EnvRow, theme: &Theme, short: bool) -> Vec<Span<'a>>
                 theme.danger,
             )
         } else if short {
-            Span::styled(format!("pipeline pending {}", w.version), theme.warn)
+            Span::styled(format!("pipeline not started: {}", w.version), theme.warn)
         } else {
             Span::styled(
-                format!("{} pushed {ago} ago, waiting for the pipeline", w.version),
+                format!(
+                    "pipeline not started: {} pushed {ago} ago, no deployment yet",
+                    w.version
+                ),
                 theme.warn,
             )
         });
     }
-    if let Some(g) = e.gate {
+    // Said in the state already when nothing else moves.
+    if let (Some(g), Some(_)) = (e.gate, e.shift) {
         if !spans.is_empty() {
             spans.push(Span::styled(" · ", theme.muted));
         }
+        let left = short_duration(g.time_left(now));
         let text = if short {
-            "gate waiting".to_string()
+            format!("{} at gate, {left} left", e.counts.at_gate)
         } else {
-            format!("manual gate waiting at {:?}", g.event)
+            format!(
+                "{} group{} waiting at the manual gate ({:?}) · {left} left",
+                e.counts.at_gate,
+                if e.counts.at_gate == 1 { "" } else { "s" },
+                g.event
+            )
         };
         spans.push(Span::styled(text, theme.warn));
     }

@@ -89,6 +89,9 @@ impl Key {
 pub struct Keymap {
     /// In `Command::ALL` order; each command's keys as written, in file order.
     bindings: Vec<(Command, Vec<(Key, String)>)>,
+    /// What a user keymap got wrong without being invalid: a key bound twice, a command left
+    /// without a key. Shown at start, never dropped silently.
+    warnings: Vec<String>,
 }
 
 impl Default for Keymap {
@@ -96,6 +99,7 @@ impl Default for Keymap {
     fn default() -> Keymap {
         let mut map = Keymap {
             bindings: Vec::new(),
+            warnings: Vec::new(),
         };
         map.merge(DEFAULT, "assets/keymap.toml")
             .expect("the compiled-in keymap is valid");
@@ -117,6 +121,11 @@ impl Keymap {
     fn merge(&mut self, text: &str, name: &str) -> Result<(), String> {
         let table: BTreeMap<String, Spanned<Vec<String>>> =
             toml::from_str(text).map_err(|e| format!("keymap {name}: {e}"))?;
+        // Keys this file binds, with the command and line, to catch one key bound twice.
+        let mut claimed: Vec<(Key, Command, usize)> = Vec::new();
+        // Commands this file left without a key, with the key, the command and the line that
+        // took their last one.
+        let mut emptied: Vec<(Command, String, Command, usize)> = Vec::new();
         for (command_name, keys) in table {
             let line = 1 + text[..keys.span().start].matches('\n').count();
             let at = |what: String| format!("keymap {name}, line {line}: {what}");
@@ -141,8 +150,33 @@ impl Keymap {
                     })
                 })
                 .collect::<Result<Vec<_>, _>>()?;
-            for (_, bound) in &mut self.bindings {
+            for (key, label) in &parsed {
+                if let Some((_, other, other_line)) =
+                    claimed.iter().find(|(k, c, _)| k == key && *c != command)
+                {
+                    self.warnings.push(format!(
+                        "keymap {name}, line {line}: {label:?} is bound both to {} (line {other_line}) and to {}; {} keeps it",
+                        other.title(),
+                        command.title(),
+                        command.title()
+                    ));
+                }
+                claimed.push((*key, command, line));
+            }
+            for (other, bound) in &mut self.bindings {
+                let before = bound.len();
+                let taken = bound
+                    .iter()
+                    .find(|(k, _)| parsed.iter().any(|(p, _)| p == k))
+                    .map(|(_, label)| label.clone());
                 bound.retain(|(k, _)| !parsed.iter().any(|(p, _)| p == k));
+                if let Some(label) = taken
+                    && bound.is_empty()
+                    && before > 0
+                    && *other != command
+                {
+                    emptied.push((*other, label, command, line));
+                }
             }
             match self.bindings.iter_mut().find(|(c, _)| *c == command) {
                 Some((_, bound)) => *bound = parsed,
@@ -151,7 +185,22 @@ impl Keymap {
         }
         self.bindings
             .sort_by_key(|(c, _)| Command::ALL.iter().position(|a| a == c));
+        for (left, key, taker, line) in emptied {
+            if self.keys_for(left).is_empty() {
+                self.warnings.push(format!(
+                    "keymap {name}, line {line}: {key:?} now means {}, which leaves {} without a key; give it one (e.g. {} = [\"…\"])",
+                    taker.title(),
+                    left.title(),
+                    left.name()
+                ));
+            }
+        }
         Ok(())
+    }
+
+    /// Mistakes of the user keymap to show at start; empty for the compiled-in one.
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
     }
 
     /// What a key press means; while a text field has focus, printable keys are typed.
@@ -301,6 +350,31 @@ mod tests {
         assert_eq!(act(KeyCode::Char('q'), NONE), "refresh");
         assert_eq!(map.keys_for(Command::Quit), ["ctrl-c"]);
         assert_eq!(map.keys_for(Command::Approve), ["a"]);
+    }
+
+    #[test]
+    fn a_command_left_without_a_key_or_a_key_bound_twice_is_reported_with_its_line() {
+        assert!(Keymap::default().warnings().is_empty());
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("keys.toml");
+        std::fs::write(&path, "# mine\npromote = [\"r\"]\n").unwrap();
+        let map = Keymap::load(&path).unwrap();
+        assert_eq!(
+            map.warnings(),
+            ["keymap ".to_string()
+                + &path.display().to_string()
+                + ", line 2: \"r\" now means promote, which leaves rollback without a key; give it one (e.g. rollback = [\"…\"])"]
+        );
+        std::fs::write(&path, "refresh = [\"x\"]\n\nfilter = [\"x\", \"/\"]\n").unwrap();
+        let map = Keymap::load(&path).unwrap();
+        let [warning] = map.warnings() else {
+            panic!("{:?}", map.warnings())
+        };
+        assert!(
+            warning.contains("line 1")
+                && warning.contains("bound both to filter (line 3) and to refresh"),
+            "{warning}"
+        );
     }
 
     #[test]

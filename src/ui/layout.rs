@@ -55,10 +55,16 @@ pub fn split(area: Rect, envs: usize, read_only: bool, focus: Pane) -> Areas {
     match shape {
         Shape::Tiny => areas.envs = rest,
         Shape::Compact => {
+            // A row per action, so each keeps its reason, where that leaves the main pane room.
+            let actions_h = if rest.height >= envs + 2 + 3 + 12 {
+                3
+            } else {
+                1
+            };
             let [envs_area, main, actions] = Layout::vertical([
                 Constraint::Length(envs + 2),
                 Constraint::Fill(1),
-                Constraint::Length(1),
+                Constraint::Length(actions_h),
             ])
             .areas(rest);
             areas.envs = envs_area;
@@ -108,6 +114,31 @@ pub fn split(area: Rect, envs: usize, read_only: bool, focus: Pane) -> Areas {
         }
     }
     areas
+}
+
+/// Rows under the versions list for the selected version's details.
+pub fn detail_rows(inner_height: u16) -> u16 {
+    if inner_height >= 10 {
+        (inner_height / 3).min(6)
+    } else {
+        0
+    }
+}
+
+/// Version rows that fit in the versions pane, above the details.
+pub fn version_rows(area: Rect) -> usize {
+    let inner = area.height.saturating_sub(2);
+    usize::from(inner - detail_rows(inner))
+}
+
+/// Target rows that fit in the overview, under its border and counts line.
+pub fn overview_rows(area: Rect) -> usize {
+    usize::from(area.height.saturating_sub(3))
+}
+
+/// Command log entries that fit in its pane.
+pub fn log_rows(area: Rect) -> usize {
+    usize::from(area.height.saturating_sub(2))
 }
 
 #[cfg(test)]

@@ -9,15 +9,10 @@ use ratatui::widgets::Paragraph;
 use crate::app::state::Pane;
 use crate::domain::audit::Outcome;
 
-use super::modal::hanging;
 use super::pane;
+use super::text::hanging;
 use super::theme::Theme;
 use super::view_model::ViewModel;
-
-/// Entries that fit in the pane.
-pub fn rows(area: Rect) -> usize {
-    usize::from(area.height.saturating_sub(2))
-}
 
 pub fn outcome(o: Outcome, theme: &Theme) -> (&'static str, Style) {
     match o {
@@ -71,5 +66,5 @@ pub fn draw(f: &mut Frame, area: Rect, vm: &ViewModel, theme: &Theme) {
         let width = usize::from(inner.width).max(head_w + 20);
         lines.extend(hanging(head, &e.message, theme.text, width));
     }
-    f.render_widget(Paragraph::new(lines), inner);
+    pane::lines(f, inner, lines);
 }

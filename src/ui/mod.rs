@@ -1,6 +1,7 @@
 //! Drawing: pure functions from a view model to a ratatui frame.
 
 mod action_bar;
+mod confirm_modal;
 mod environments_pane;
 mod gauge;
 mod help;
@@ -13,6 +14,7 @@ mod palette;
 mod pane;
 mod shift_pane;
 mod status_line;
+mod text;
 mod theme;
 mod versions_pane;
 mod view_model;
@@ -22,7 +24,10 @@ pub use theme::{Theme, check_accents, is_accent};
 
 use ratatui::Frame;
 
-use crate::app::state::State;
+use ratatui::layout::Rect;
+
+use crate::app::action::Action;
+use crate::app::state::{Fit, Modal, State};
 use view_model::{Overlay, ViewModel};
 
 /// Draws one frame of `state`: works out the layout, builds the view model for it, draws it.
@@ -35,6 +40,7 @@ pub fn draw(frame: &mut Frame, state: &State, keymap: &Keymap, theme: &Theme) {
         state.focus,
     );
     let vm = ViewModel::build(state, keymap, &areas);
+    frame.buffer_mut().set_style(area, theme.background);
     status_line::draw(frame, areas.status, &vm, theme);
     status_line::draw_banner(frame, areas.banner, theme);
     environments_pane::draw(frame, areas.envs, areas.shape, &vm, theme);
@@ -44,14 +50,41 @@ pub fn draw(frame: &mut Frame, state: &State, keymap: &Keymap, theme: &Theme) {
     log_pane::draw(frame, areas.log, &vm, theme);
     action_bar::draw(frame, areas.actions, &vm, theme);
     match &vm.overlay {
-        Some(Overlay::Confirm(c)) => modal::draw_confirm(frame, area, c, theme),
+        Some(Overlay::Confirm(c, view)) => {
+            let layout = confirm_modal::layout(c, view, area, theme);
+            confirm_modal::draw(frame, area, layout, view, theme)
+        }
         Some(Overlay::Message { title, body }) => {
             modal::draw_message(frame, area, title, body, theme)
         }
-        Some(Overlay::Help { rows, at_end }) => help::draw(frame, area, rows, *at_end, theme),
+        Some(Overlay::Help { rows, scroll }) => {
+            help::draw(frame, area, help::layout(rows, area, theme), scroll, theme)
+        }
         Some(Overlay::Palette { input, matches }) => {
             palette::draw(frame, area, input, matches, theme)
         }
         None => {}
     }
+}
+
+/// How a frame of `area` lays out the open overlay's scrolling text (the confirm modal's plan,
+/// the help), so that `update` knows what has been on screen.
+pub fn overlay_fit(state: &State, keymap: &Keymap, theme: &Theme, area: Rect) -> Option<Fit> {
+    match view_model::overlay(state, keymap)? {
+        Overlay::Confirm(c, view) => Some(confirm_modal::layout(c, view, area, theme).fit),
+        Overlay::Help { rows, .. } => Some(help::layout(&rows, area, theme).fit),
+        Overlay::Message { .. } | Overlay::Palette { .. } => None,
+    }
+}
+
+/// The action that tells `update` how the frame just drawn laid out the open overlay, when
+/// that changed.
+pub fn laid_out(state: &State, keymap: &Keymap, theme: &Theme, area: Rect) -> Option<Action> {
+    let fit = overlay_fit(state, keymap, theme, area)?;
+    let known = match &state.modal {
+        Some(Modal::Confirm(_)) => state.confirm_view.scroll.fit,
+        Some(Modal::Message { .. }) => return None,
+        None => state.help_scroll.fit,
+    };
+    (known != Some(fit)).then_some(Action::OverlayLaidOut(fit))
 }

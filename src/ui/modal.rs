@@ -1,4 +1,4 @@
-//! Confirm and message modals: exactly what will happen, and how to go on.
+//! Boxes in the middle of the screen, and the message modal: what was refused or failed.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -6,11 +6,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Padding, Paragraph, Wrap};
 
-use crate::app::state::{Confirm, Plan};
-use crate::domain::audit::ActionKind;
-use crate::ops::plan::MIN_REASON;
-
-use super::pane::wrapped_height;
+use super::text::wrapped_height;
 use super::theme::Theme;
 
 /// A box of at most `width` × `height` in the middle of `area`.
@@ -36,12 +32,15 @@ pub fn open_box(
     f: &mut Frame,
     area: Rect,
     title: Line,
+    background: Style,
     border: Style,
     width: u16,
     height: u16,
 ) -> Rect {
     let rect = centered(area, width, height);
+    // Clear resets the cells to the terminal's colours: the theme's background goes back on.
     let block = Block::bordered()
+        .style(background)
         .border_style(border)
         .title(title)
         .padding(Padding::horizontal(1));
@@ -52,142 +51,19 @@ pub fn open_box(
 }
 
 /// A box for `lines` in the middle of `area`, with the lines in it.
-pub fn boxed(f: &mut Frame, area: Rect, title: Line, border: Style, lines: Vec<Line>, max_w: u16) {
+pub fn boxed(
+    f: &mut Frame,
+    area: Rect,
+    title: Line,
+    background: Style,
+    border: Style,
+    lines: Vec<Line>,
+    max_w: u16,
+) {
     let width = box_width(area, max_w);
     let height = wrapped_height(&lines, width.saturating_sub(4)) + 2;
-    let inner = open_box(f, area, title, border, width, height);
+    let inner = open_box(f, area, title, background, border, width, height);
     f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
-}
-
-/// `text` after `head`, wrapped to `width` columns in all, with the lines after the first
-/// indented under the text: label columns and log prefixes stay clean columns.
-pub fn hanging<'a>(head: Vec<Span<'a>>, text: &str, style: Style, width: usize) -> Vec<Line<'a>> {
-    let indent = head.iter().map(Span::width).sum::<usize>();
-    let mut parts = wrap(text, width.saturating_sub(indent)).into_iter();
-    let mut first = head;
-    first.push(Span::styled(
-        parts.next().unwrap_or_default().to_string(),
-        style,
-    ));
-    let mut lines = vec![Line::from(first)];
-    lines.extend(parts.map(|part| {
-        Line::from(vec![
-            Span::raw(" ".repeat(indent)),
-            Span::styled(part.to_string(), style),
-        ])
-    }));
-    lines
-}
-
-/// The confirm modal's widest size.
-const MAX_W: u16 = 96;
-
-/// Splits `text` at spaces into pieces of at most `width` characters (longer words stay whole).
-pub fn wrap(text: &str, width: usize) -> Vec<&str> {
-    let mut parts = Vec::new();
-    let mut start = 0;
-    let mut last_space = None;
-    for (i, ch) in text.char_indices() {
-        if ch == ' ' {
-            last_space = Some(i);
-        }
-        if text[start..i].chars().count() >= width.max(1)
-            && let Some(sp) = last_space.filter(|sp| *sp > start)
-        {
-            parts.push(&text[start..sp]);
-            start = sp + 1;
-            last_space = None;
-        }
-    }
-    parts.push(&text[start..]);
-    parts
-}
-
-pub fn draw_confirm(f: &mut Frame, area: Rect, c: &Confirm, theme: &Theme) {
-    let kind = c.plan.kind();
-    let dangerous =
-        kind == ActionKind::Rollback || c.type_to_confirm.is_some() || c.override_of.is_some();
-    let border = if dangerous { theme.danger } else { theme.focus };
-    let what = match &c.plan {
-        Plan::Promote {
-            as_proposal: true, ..
-        } => "propose",
-        Plan::ApproveGate { .. } => "open manual gate",
-        _ => kind.verb(),
-    };
-    let title = Line::from(vec![
-        Span::styled(format!(" {} ", what.to_uppercase()), border),
-        Span::styled(format!("{} ", c.plan.env()), theme.text),
-    ]);
-    let label_w = c
-        .details
-        .iter()
-        .map(|(l, _)| l.chars().count())
-        .max()
-        .unwrap_or(0);
-    let inner_w = usize::from(box_width(area, MAX_W).saturating_sub(4));
-    let mut lines = Vec::new();
-    if c.changed {
-        // Planned again on Enter and found different: say so before anything else.
-        lines.push(Line::from(Span::styled(
-            "The plan changed while this was open. Read it again; Enter runs this one.",
-            theme.warn,
-        )));
-        lines.push(Line::default());
-    }
-    for (label, value) in &c.details {
-        let head = vec![Span::styled(format!("{label:>label_w$}  "), theme.muted)];
-        lines.extend(hanging(head, value, theme.text, inner_w));
-    }
-    lines.push(Line::default());
-    if c.override_of.is_some() {
-        let done = c.typed.trim().chars().count() >= MIN_REASON;
-        lines.push(Line::from(Span::styled(
-            "Why pin it anyway? The reason goes into the commit message and the audit log.",
-            theme.warn,
-        )));
-        lines.push(Line::from(vec![
-            Span::styled("reason: ", theme.warn),
-            Span::styled(c.typed.as_str(), theme.text),
-            Span::styled("▏", theme.focus),
-        ]));
-        lines.push(Line::from(Span::styled(
-            if done {
-                "Enter confirm · Esc cancel".to_string()
-            } else {
-                format!("Enter confirms once the reason has {MIN_REASON} characters · Esc cancel")
-            },
-            theme.muted,
-        )));
-        boxed(f, area, title, border, lines, MAX_W);
-        return;
-    }
-    match &c.type_to_confirm {
-        Some(name) => {
-            let done = c.typed.trim() == name;
-            lines.push(Line::from(vec![
-                Span::styled(format!("{name} is protected. Type "), theme.warn),
-                Span::styled(name.as_str(), theme.protected),
-                Span::styled(" to confirm: ", theme.warn),
-                Span::styled(c.typed.as_str(), theme.text),
-                Span::styled("▏", theme.focus),
-                Span::styled(if done { "  ✓" } else { "" }, theme.ok),
-            ]));
-            lines.push(Line::from(Span::styled(
-                if done {
-                    "Enter confirm · Esc cancel"
-                } else {
-                    "Enter confirms once the name is typed · Esc cancel"
-                },
-                theme.muted,
-            )));
-        }
-        None => lines.push(Line::from(Span::styled(
-            "Enter confirm · Esc cancel",
-            theme.muted,
-        ))),
-    }
-    boxed(f, area, title, border, lines, MAX_W);
 }
 
 pub fn draw_message(f: &mut Frame, area: Rect, title: &str, body: &str, theme: &Theme) {
@@ -198,23 +74,12 @@ pub fn draw_message(f: &mut Frame, area: Rect, title: &str, body: &str, theme: &
     lines.push(Line::default());
     lines.push(Line::from(Span::styled("Enter or Esc close", theme.muted)));
     let title = Line::from(Span::styled(format!(" {title} "), theme.danger));
-    boxed(f, area, title, theme.danger, lines, 80);
+    boxed(f, area, title, theme.background, theme.danger, lines, 80);
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn values_wrap_at_spaces() {
-        assert_eq!(wrap("a bb ccc dddd", 6), ["a bb", "ccc", "dddd"]);
-        assert_eq!(
-            wrap("v1.4.0 (#14) → v1.3.0 (#13)", 80),
-            ["v1.4.0 (#14) → v1.3.0 (#13)"]
-        );
-        assert_eq!(wrap("unbreakable", 3), ["unbreakable"]);
-        assert_eq!(wrap("", 3), [""]);
-    }
 
     #[test]
     fn centered_boxes_stay_inside_tiny_areas() {

@@ -4,20 +4,15 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
 
 use crate::app::state::Pane;
 use crate::domain::rollout::{DeploymentStatus, Target};
+use crate::domain::time::{Timestamp, short_duration};
 
 use super::gauge::weight_bar;
 use super::pane;
 use super::theme::Theme;
 use super::view_model::{EnvRow, Freshness, ViewModel};
-
-/// Target rows that fit under the counts line.
-pub fn list_rows(area: Rect) -> usize {
-    usize::from(area.height.saturating_sub(3))
-}
 
 pub fn draw(f: &mut Frame, area: Rect, vm: &ViewModel, theme: &Theme) {
     if area.is_empty() {
@@ -58,10 +53,23 @@ pub fn draw(f: &mut Frame, area: Rect, vm: &ViewModel, theme: &Theme) {
         .max()
         .unwrap_or(0)
         .min(24);
-    lines.extend(o.rows.iter().map(|(t, selected)| {
-        target_line(t, *selected, group_w, theme).style(pane::row_style(*selected, focused, theme))
-    }));
-    f.render_widget(Paragraph::new(lines), inner);
+    let rows = |numbers: bool| -> Vec<Line> {
+        o.rows
+            .iter()
+            .map(|(t, selected)| {
+                target_line(t, *selected, group_w, numbers, vm.now, theme)
+                    .style(pane::row_style(*selected, focused, theme))
+            })
+            .collect()
+    };
+    // Lambda version numbers beside the releases where every row has room for them, so the
+    // rows keep one form.
+    let mut targets = rows(true);
+    if targets.iter().any(|l| l.width() > usize::from(inner.width)) {
+        targets = rows(false);
+    }
+    lines.extend(targets);
+    pane::lines(f, inner, lines);
     if inner.height > 1 {
         let list = Rect {
             y: inner.y + 1,
@@ -88,6 +96,7 @@ fn counts_line<'a>(envs: &'a [EnvRow], short: bool, theme: &Theme) -> Line<'a> {
         }
         let parts = [
             (c.shifting, " shifting", "⇄", theme.canary),
+            (c.at_gate, " at gate", " at gate", theme.warn),
             (c.alarming, " ALARM", " ALARM", theme.danger),
             (c.rolled_back, " rolled back", "↺", theme.warn),
         ];
@@ -108,7 +117,14 @@ fn counts_line<'a>(envs: &'a [EnvRow], short: bool, theme: &Theme) -> Line<'a> {
     Line::from(spans)
 }
 
-fn target_line<'a>(t: &'a Target, selected: bool, group_w: usize, theme: &Theme) -> Line<'a> {
+fn target_line<'a>(
+    t: &'a Target,
+    selected: bool,
+    group_w: usize,
+    numbers: bool,
+    now: Timestamp,
+    theme: &Theme,
+) -> Line<'a> {
     let mut spans = vec![
         Span::styled(pane::marker(selected), theme.focus),
         Span::styled(format!("{:<group_w$.group_w$} ", t.group), theme.text),
@@ -121,15 +137,17 @@ fn target_line<'a>(t: &'a Target, selected: bool, group_w: usize, theme: &Theme)
                 DeploymentStatus::Failed | DeploymentStatus::Stopped => theme.danger,
                 _ => theme.canary,
             };
+            // Without room, the release versions say enough; the numbers are in the shift pane.
+            let name = |v: &crate::domain::rollout::LambdaVersion| match &v.release {
+                Some(r) if !numbers => r.to_string(),
+                _ => v.label(),
+            };
             spans.extend([
                 new,
                 old,
                 Span::styled(format!(" {:>3.0}% ", s.target_percent), theme.text),
                 Span::styled(format!("{:<10} ", s.status.label()), style),
-                Span::styled(
-                    format!("{} → {}", s.from.label(), s.to.label()),
-                    theme.muted,
-                ),
+                Span::styled(format!("{} → {}", name(&s.from), name(&s.to)), theme.muted),
             ]);
             if s.is_rollback_redeploy {
                 spans.push(Span::styled(" rollback", theme.danger));
@@ -137,8 +155,9 @@ fn target_line<'a>(t: &'a Target, selected: bool, group_w: usize, theme: &Theme)
             if s.rollback.is_some() {
                 spans.push(Span::styled(" rolled back", theme.warn));
             }
-            if s.gate.is_some() {
-                spans.push(Span::styled(" gate waiting", theme.warn));
+            if let Some(g) = &s.gate {
+                let left = short_duration(g.time_left(now));
+                spans.push(Span::styled(format!(" at gate, {left} left"), theme.warn));
             }
         }
         None => {

@@ -8,7 +8,7 @@ use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use crate::domain::rollout::NOT_POSSIBLE;
 
-use super::modal::hanging;
+use super::text::{fit_line, hanging, wrapped_height};
 use super::theme::Theme;
 use super::view_model::Freshness;
 
@@ -30,8 +30,10 @@ pub fn frame(
         .title(Line::from(spans));
     if let Some(fresh) = freshness {
         let style = match fresh {
-            Freshness::Loading | Freshness::Fresh(_) => theme.muted,
-            Freshness::Stale(_) => theme.warn,
+            Freshness::Loading => theme.muted,
+            Freshness::Fresh(_) => theme.fresh,
+            Freshness::Ageing(_) => theme.ageing,
+            Freshness::Stale(_) => theme.warn.add_modifier(ratatui::style::Modifier::REVERSED),
             Freshness::Failed { .. } => theme.danger,
         };
         block = block.title(
@@ -96,12 +98,12 @@ pub fn failure(f: &mut Frame, area: Rect, freshness: &Freshness, theme: &Theme) 
     }
 }
 
-/// Rows `lines` take when wrapped at `width`, counting characters (word wrapping may need one
-/// more, which is then cut).
-pub fn wrapped_height(lines: &[Line], width: u16) -> u16 {
-    let width = usize::from(width.max(1));
-    let rows: usize = lines.iter().map(|l| l.width().div_ceil(width).max(1)).sum();
-    rows.min(usize::from(u16::MAX)) as u16
+/// Draws `lines` in `area`, each cut with `…` where it is still too wide after the rules that
+/// shortened it: a value cut off at the border would pass for the whole value.
+pub fn lines(f: &mut Frame, area: Rect, lines: Vec<Line>) {
+    let width = usize::from(area.width);
+    let fitted: Vec<Line> = lines.into_iter().map(|l| fit_line(l, width)).collect();
+    f.render_widget(Paragraph::new(fitted), area);
 }
 
 /// Greys out what was drawn in `area` so old numbers do not look live.

@@ -8,13 +8,15 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Sparkline};
 
 use crate::app::state::Pane;
-use crate::domain::rollout::{AlarmState, DeploymentStatus, EventStatus, Shift, Target};
+use crate::domain::rollout::{
+    AlarmState, DeploymentStatus, EventStatus, LifecycleEvent, Shift, Target,
+};
 use crate::domain::time::{Timestamp, short_duration};
 use crate::ports::VersionMetrics;
 
 use super::gauge::weight_bar;
-use super::modal::hanging;
 use super::pane;
+use super::text::hanging;
 use super::theme::Theme;
 use super::view_model::{Freshness, MetricsView, ShiftView, ViewModel};
 
@@ -53,7 +55,7 @@ pub fn draw(f: &mut Frame, area: Rect, vm: &ViewModel, theme: &Theme) {
     let shift = target.latest.as_ref();
     let active = shift.is_some_and(|s| s.status.is_active());
     // What goes when rows are short, least useful first: the not-possible notes, the alarm
-    // thresholds, the sparklines. Alarm states and reasons always stay; text wraps, never cuts.
+    // thresholds, the sparklines, the step timeline and hooks. Alarm states and reasons always stay; text wraps, never cuts.
     let (width, height) = (body.width, usize::from(body.height));
     let text = |detail| target_lines(target, s, vm.now, usize::from(width), detail, theme);
     let mut details = text(true);
@@ -62,6 +64,15 @@ pub fn draw(f: &mut Frame, area: Rect, vm: &ViewModel, theme: &Theme) {
         details = text(false);
         if details.len() + metrics_h > height {
             metrics_h = 0;
+        }
+        if details.len() > height {
+            // The step timeline and the hooks give way to the alarms, which say why a shift
+            // stops.
+            details.retain(|l| {
+                !l.spans
+                    .first()
+                    .is_some_and(|s| [STEPS, HOOKS].contains(&s.content.trim_end()))
+            });
         }
     }
     let cannot = pane::not_possible(usize::from(width), theme);
@@ -77,7 +88,7 @@ pub fn draw(f: &mut Frame, area: Rect, vm: &ViewModel, theme: &Theme) {
         Constraint::Length(cannot_h as u16),
     ])
     .areas(body);
-    f.render_widget(Paragraph::new(details), text_area);
+    pane::lines(f, text_area, details);
     if let Some(shift) = shift {
         draw_metrics(f, metrics_area, shift, &s.metrics, theme);
     }
@@ -87,6 +98,8 @@ pub fn draw(f: &mut Frame, area: Rect, vm: &ViewModel, theme: &Theme) {
 
 /// Label column width, so values line up.
 const LABEL: usize = 8;
+const STEPS: &str = "steps";
+const HOOKS: &str = "hooks";
 
 fn label(text: &str, theme: &Theme) -> Span<'static> {
     Span::styled(format!("{text:<LABEL$}"), theme.muted)
@@ -167,18 +180,18 @@ fn target_lines<'a>(
         ]));
     }
     if let Some(g) = &shift.gate {
-        lines.push(Line::from(vec![
-            label("gate", theme),
-            Span::styled(
-                format!(
-                    "manual gate waiting at {:?} for {}",
-                    g.event,
-                    short_duration(now.since(g.waiting_since))
-                ),
-                theme.warn,
-            ),
-            Span::styled(" · a approves it", theme.muted),
-        ]));
+        let text = format!(
+            "manual gate waiting at {:?} for {} · {} left before CodeDeploy fails the hook · a approves it",
+            g.event,
+            short_duration(now.since(g.waiting_since)),
+            short_duration(g.time_left(now))
+        );
+        lines.extend(hanging(
+            vec![label("gate", theme)],
+            &text,
+            theme.warn,
+            width,
+        ));
     }
     if shift.status == DeploymentStatus::InProgress || shift.traffic_started_at.is_some() {
         lines.push(timeline_line(shift, view, theme));
@@ -213,7 +226,7 @@ fn target_lines<'a>(
         ));
         lines.push(Line::from(spans));
     }
-    lines.push(hooks_line(shift, theme));
+    lines.push(hooks_line(shift, width, theme));
     lines.extend(alarm_lines(t, width, detail, theme));
     lines
 }
@@ -249,23 +262,23 @@ fn status_line<'a>(shift: &'a Shift, now: Timestamp, theme: &Theme) -> Line<'a> 
 }
 
 fn weight_line<'a>(shift: &'a Shift, width: usize, theme: &Theme) -> Line<'a> {
-    let bar_w = (width.saturating_sub(LABEL) / 3).clamp(4, 30);
     let pct = shift.target_percent;
-    let [new, old] = weight_bar(pct, bar_w, theme);
-    Line::from(vec![
-        label("weight", theme),
-        new,
-        old,
-        Span::styled(format!(" {pct:.0}% {}", shift.to.label()), theme.canary),
-        Span::styled(
-            format!(
-                " · {:.0}% {}",
-                100.0 - pct.clamp(0.0, 100.0),
-                shift.from.label()
-            ),
-            theme.baseline,
+    let new = Span::styled(format!(" {pct:.0}% {}", shift.to.label()), theme.canary);
+    let old = Span::styled(
+        format!(
+            " · {:.0}% {}",
+            100.0 - pct.clamp(0.0, 100.0),
+            shift.from.label()
         ),
-    ])
+        theme.baseline,
+    );
+    // The bar gives way to the numbers and versions, down to four cells.
+    let room = width.saturating_sub(LABEL + new.width() + old.width());
+    let bar_w = (width.saturating_sub(LABEL) / 3)
+        .clamp(4, 30)
+        .min(room.max(4));
+    let [filled, shaded] = weight_bar(pct, bar_w, theme);
+    Line::from(vec![label("weight", theme), filled, shaded, new, old])
 }
 
 /// Each step as done, current or still to come: `✓10 ✓20 ▶30 ·40`.
@@ -274,7 +287,7 @@ fn timeline_line<'a>(shift: &Shift, view: &ShiftView, theme: &Theme) -> Line<'a>
     let elapsed = view.progress.as_ref().map(|p| p.elapsed);
     let current = elapsed.and_then(|e| steps.iter().rposition(|s| s.at <= e));
     let finished = !shift.status.is_active() || shift.status == DeploymentStatus::Baking;
-    let mut spans = vec![label("steps", theme)];
+    let mut spans = vec![label(STEPS, theme)];
     for (i, step) in steps.iter().enumerate() {
         let (mark, style) = match current {
             _ if finished && shift.rollback.is_none() => ("✓", theme.ok),
@@ -287,8 +300,18 @@ fn timeline_line<'a>(shift: &Shift, view: &ShiftView, theme: &Theme) -> Line<'a>
     Line::from(spans)
 }
 
-fn hooks_line<'a>(shift: &Shift, theme: &Theme) -> Line<'a> {
-    let mut spans = vec![label("hooks", theme)];
+/// The lifecycle events with their state; their short names (`before`, `traffic`, `after`)
+/// where the full ones do not fit in `width`.
+fn hooks_line<'a>(shift: &Shift, width: usize, theme: &Theme) -> Line<'a> {
+    let long = events_line(shift, false, theme);
+    if long.width() <= width {
+        return long;
+    }
+    events_line(shift, true, theme)
+}
+
+fn events_line<'a>(shift: &Shift, short: bool, theme: &Theme) -> Line<'a> {
+    let mut spans = vec![label(HOOKS, theme)];
     for (i, (event, status)) in shift.events.iter().enumerate() {
         let (mark, style) = match status {
             EventStatus::Succeeded => ("✓", theme.ok),
@@ -300,7 +323,13 @@ fn hooks_line<'a>(shift: &Shift, theme: &Theme) -> Line<'a> {
         if i > 0 {
             spans.push(Span::styled(" ", theme.muted));
         }
-        spans.push(Span::styled(format!("{mark} {event:?}"), style));
+        let name = match (short, event) {
+            (false, e) => format!("{e:?}"),
+            (true, LifecycleEvent::BeforeAllowTraffic) => "before".into(),
+            (true, LifecycleEvent::AllowTraffic) => "traffic".into(),
+            (true, LifecycleEvent::AfterAllowTraffic) => "after".into(),
+        };
+        spans.push(Span::styled(format!("{mark} {name}"), style));
     }
     Line::from(spans)
 }

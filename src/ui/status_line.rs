@@ -7,6 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::log_pane;
+use super::text::first_fitting;
 use super::theme::Theme;
 use super::view_model::ViewModel;
 
@@ -21,8 +22,18 @@ pub fn draw(f: &mut Frame, area: Rect, vm: &ViewModel, theme: &Theme) {
         ));
         spans.push(Span::raw(" "));
     }
+    if s.read_only {
+        // Beside the banner, in the one line that every layout keeps, even the tiniest.
+        spans.push(Span::styled(
+            " READ-ONLY ",
+            theme.danger.add_modifier(Modifier::REVERSED),
+        ));
+        spans.push(Span::raw(" "));
+    }
     let clock = if s.demo { "virtual" } else { "UTC" };
     spans.push(Span::styled(format!("{} {clock}", s.clock), theme.text));
+    // Who is least important here: only the name when the address does not fit.
+    let identity_at = spans.len();
     if let Some(me) = s.identity {
         spans.extend([sep(), Span::styled(me.to_string(), theme.muted)]);
     }
@@ -53,7 +64,17 @@ pub fn draw(f: &mut Frame, area: Rect, vm: &ViewModel, theme: &Theme) {
             ),
         ]);
     }
-    f.render_widget(Paragraph::new(Line::from(spans)), area);
+    let width = usize::from(area.width);
+    let mut candidates = vec![Line::from(spans.clone())];
+    if let Some(me) = s.identity {
+        let mut named = spans.clone();
+        named[identity_at + 1] = Span::styled(me.name.clone(), theme.muted);
+        candidates.push(Line::from(named));
+        let mut nobody = spans;
+        nobody.drain(identity_at..identity_at + 2);
+        candidates.push(Line::from(nobody));
+    }
+    f.render_widget(Paragraph::new(first_fitting(candidates, width)), area);
 }
 
 pub fn draw_banner(f: &mut Frame, area: Rect, theme: &Theme) {

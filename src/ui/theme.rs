@@ -17,6 +17,9 @@ const NO_COLOR: &str = include_str!("../../themes/no-color.toml");
 /// What each piece of the screen means, mapped to a style.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Theme {
+    /// Painted under everything first: a theme chooses its own background instead of relying on
+    /// the terminal's (a light theme on a dark terminal would be unreadable).
+    pub background: Style,
     pub text: Style,
     pub muted: Style,
     pub accent: Style,
@@ -30,6 +33,10 @@ pub struct Theme {
     pub protected: Style,
     pub selection: Style,
     pub stale: Style,
+    /// The age of data read within its refresh interval, of data overdue for a refresh, and of
+    /// data so old it is no longer trusted.
+    pub fresh: Style,
+    pub ageing: Style,
     no_color: bool,
 }
 
@@ -42,7 +49,8 @@ struct RoleSpec {
     modifiers: Vec<String>,
 }
 
-const ROLES: [&str; 13] = [
+const ROLES: [&str; 16] = [
+    "background",
     "text",
     "muted",
     "accent",
@@ -56,6 +64,8 @@ const ROLES: [&str; 13] = [
     "protected",
     "selection",
     "stale",
+    "fresh",
+    "ageing",
 ];
 
 /// Whether an environment's configured accent names a theme role or a colour.
@@ -120,6 +130,9 @@ impl Theme {
             "protected" => self.protected,
             "selection" => self.selection,
             "stale" => self.stale,
+            "background" => self.background,
+            "fresh" => self.fresh,
+            "ageing" => self.ageing,
             _ => return None,
         })
     }
@@ -165,6 +178,7 @@ fn parse(text: &str, name: &str, no_color: bool) -> Result<Theme, String> {
             .map_err(|e| format!("theme {name}: role {role}: {e}"))
     };
     Ok(Theme {
+        background: style("background")?,
         text: style("text")?,
         muted: style("muted")?,
         accent: style("accent")?,
@@ -178,6 +192,8 @@ fn parse(text: &str, name: &str, no_color: bool) -> Result<Theme, String> {
         protected: style("protected")?,
         selection: style("selection")?,
         stale: style("stale")?,
+        fresh: style("fresh")?,
+        ageing: style("ageing")?,
         no_color,
     })
 }
@@ -228,6 +244,131 @@ mod tests {
             let theme = Theme::load(Some(name), false).unwrap();
             assert_ne!(theme.danger, theme.ok, "{name}");
             assert!(theme.protected.bg.is_some(), "{name}");
+        }
+    }
+
+    /// What a colour looks like on a common terminal (xterm's palette for the 16 named ones).
+    fn rgb(c: Color) -> (u8, u8, u8) {
+        const ANSI: [(u8, u8, u8); 16] = [
+            (0, 0, 0),
+            (205, 0, 0),
+            (0, 205, 0),
+            (205, 205, 0),
+            (0, 0, 238),
+            (205, 0, 205),
+            (0, 205, 205),
+            (229, 229, 229),
+            (127, 127, 127),
+            (255, 0, 0),
+            (0, 255, 0),
+            (255, 255, 0),
+            (92, 92, 255),
+            (255, 0, 255),
+            (0, 255, 255),
+            (255, 255, 255),
+        ];
+        let cube = |n: u8| if n == 0 { 0 } else { 55 + 40 * n };
+        match c {
+            Color::Rgb(r, g, b) => (r, g, b),
+            Color::Indexed(n @ 0..=15) => ANSI[usize::from(n)],
+            Color::Indexed(n @ 16..=231) => {
+                let n = n - 16;
+                (cube(n / 36), cube((n / 6) % 6), cube(n % 6))
+            }
+            Color::Indexed(n) => {
+                let v = 8 + 10 * (n - 232);
+                (v, v, v)
+            }
+            named => {
+                let order = [
+                    Color::Black,
+                    Color::Red,
+                    Color::Green,
+                    Color::Yellow,
+                    Color::Blue,
+                    Color::Magenta,
+                    Color::Cyan,
+                    Color::Gray,
+                    Color::DarkGray,
+                    Color::LightRed,
+                    Color::LightGreen,
+                    Color::LightYellow,
+                    Color::LightBlue,
+                    Color::LightMagenta,
+                    Color::LightCyan,
+                    Color::White,
+                ];
+                let i = order.iter().position(|o| *o == named);
+                ANSI[i.unwrap_or_else(|| panic!("{named:?} has no colour of its own"))]
+            }
+        }
+    }
+
+    /// WCAG 2 contrast ratio of two colours, 1 to 21.
+    fn contrast(a: Color, b: Color) -> f64 {
+        let luminance = |c: Color| {
+            let (r, g, b) = rgb(c);
+            let channel = |v: u8| {
+                let v = f64::from(v) / 255.0;
+                if v <= 0.03928 {
+                    v / 12.92
+                } else {
+                    ((v + 0.055) / 1.055).powf(2.4)
+                }
+            };
+            0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+        };
+        let (la, lb) = (luminance(a), luminance(b));
+        (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
+    }
+
+    #[test]
+    fn every_role_of_every_theme_reads_at_4_5_to_1_on_the_background_and_the_selection() {
+        for (name, text) in [
+            ("dark", DARK),
+            ("light", LIGHT),
+            ("high-contrast", HIGH_CONTRAST),
+        ] {
+            // Each theme file sets its own background, not the dark theme's by fallback.
+            let specs: BTreeMap<String, RoleSpec> = toml::from_str(text).unwrap();
+            for role in ROLES {
+                assert!(specs.contains_key(role), "{name} leaves {role} out");
+            }
+            let theme = Theme::load(Some(name), false).unwrap();
+            let background = theme.background.bg.expect("a background colour");
+            let reversed = theme.selection.add_modifier.contains(Modifier::REVERSED);
+            // The selection is checked below: it is the ground of the others, not a colour on it.
+            for role in ROLES.into_iter().filter(|r| *r != "selection") {
+                let style = theme.role(role).unwrap();
+                let fg = style
+                    .fg
+                    .unwrap_or_else(|| panic!("{name} {role} has no colour"));
+                // A role with a background of its own keeps it, selected or not.
+                let grounds = match style.bg {
+                    Some(own) => vec![("its own background", own)],
+                    None if reversed => vec![("the background", background)],
+                    None => vec![
+                        ("the background", background),
+                        (
+                            "the selection",
+                            theme.selection.bg.expect("a selection colour"),
+                        ),
+                    ],
+                };
+                for (what, bg) in grounds {
+                    let ratio = contrast(fg, bg);
+                    assert!(
+                        ratio >= 4.5,
+                        "{name}: {role} {fg:?} on {what} {bg:?} has a contrast of {ratio:.2}:1"
+                    );
+                }
+            }
+            let selected_fg = theme.selection.fg.unwrap_or(background);
+            let selection_bg = theme.selection.bg.or(theme.background.fg).unwrap();
+            assert!(
+                contrast(selected_fg, selection_bg) >= 4.5,
+                "{name} selection"
+            );
         }
     }
 

@@ -11,24 +11,11 @@ use crate::app::state::Pane;
 use crate::domain::env::Environment;
 use crate::domain::release::{Release, ReleaseStatus};
 
+use super::layout::detail_rows;
 use super::pane;
+use super::text::fit_line;
 use super::theme::Theme;
 use super::view_model::{VersionRow, ViewModel};
-
-/// Rows under the list for the selected version's details.
-fn detail_rows(inner_height: u16) -> u16 {
-    if inner_height >= 10 {
-        (inner_height / 3).min(6)
-    } else {
-        0
-    }
-}
-
-/// List rows that fit in the pane.
-pub fn list_rows(area: Rect) -> usize {
-    let inner = area.height.saturating_sub(2);
-    usize::from(inner - detail_rows(inner))
-}
 
 pub fn status_style(status: &ReleaseStatus, theme: &Theme) -> Style {
     match status {
@@ -74,10 +61,22 @@ pub fn draw(f: &mut Frame, area: Rect, vm: &ViewModel, theme: &Theme) {
         .max()
         .unwrap_or(0);
     let with_date = body.width >= 50;
+    // Statuses are abbreviated (never cut) when the full ones would leave no room for where a
+    // version is pinned.
+    let status_w = if usize::from(body.width) >= version_w + 3 + 18 + 12 {
+        17
+    } else {
+        8
+    };
     let lines: Vec<Line> = v
         .rows
         .iter()
-        .map(|r| row_line(r, version_w, with_date, focused, theme))
+        .map(|r| {
+            fit_line(
+                row_line(r, version_w, status_w, with_date, focused, theme),
+                usize::from(body.width),
+            )
+        })
         .collect();
     let list_h = (lines.len() as u16).min(body.height);
     // A failure shown in place takes rows the view model counted for the list: scroll so the
@@ -106,9 +105,19 @@ pub fn draw(f: &mut Frame, area: Rect, vm: &ViewModel, theme: &Theme) {
     pane::dim_if_untrusted(f, body, &v.freshness, theme);
 }
 
+/// `checksum mismatch` as `bad sum`: eight columns for the narrow list.
+fn short_label(status: &ReleaseStatus) -> &'static str {
+    match status {
+        ReleaseStatus::BadSignature(_) => "bad sig",
+        ReleaseStatus::ChecksumMismatch(_) => "bad sum",
+        other => other.label(),
+    }
+}
+
 fn row_line<'a>(
     r: &'a VersionRow,
     version_w: usize,
+    status_w: usize,
     with_date: bool,
     focused: bool,
     theme: &Theme,
@@ -118,7 +127,14 @@ fn row_line<'a>(
         Span::styled(pane::marker(r.selected), theme.focus),
         Span::styled(format!("{:<version_w$} ", rel.version.as_str()), theme.text),
         Span::styled(
-            format!("{:<17} ", rel.status.label()),
+            format!(
+                "{:<status_w$} ",
+                if status_w < 17 {
+                    short_label(&rel.status)
+                } else {
+                    rel.status.label()
+                }
+            ),
             status_style(&rel.status, theme),
         ),
     ];

@@ -3,26 +3,31 @@
 use std::time::Duration;
 
 use crate::app::action::Command;
-use crate::app::state::{Confirm, FilterScope, Input, LogEntry, Modal, Pane, Remote, State};
+use crate::app::state::{
+    Confirm, ConfirmView, FilterScope, Input, LogEntry, Modal, Pane, Remote, Scroll, State,
+};
 use crate::domain::audit::Outcome;
 use crate::domain::env::Environment;
 use crate::domain::pipeline::{self, PipelineWait};
 use crate::domain::provenance::{self, Provenance};
 use crate::domain::release::Release;
 use crate::domain::rollout::{LambdaVersion, ManualGate, Progress, Shift, Target};
-use crate::domain::time::{Timestamp, short_duration};
+use crate::domain::time::Timestamp;
 use crate::domain::version::Version;
 use crate::ports::{ForkStatus, Identity, PortError, Proposal, VersionMetrics};
 
 use super::keymap::Keymap;
-use super::layout::Areas;
-use super::{log_pane, overview, versions_pane};
+use super::layout::{self, Areas};
+use super::text::ago;
 
-/// How far to trust remote data on screen.
+/// How far to trust remote data on screen, by its age on the machine's clock.
 #[derive(Clone, Copy, Debug)]
 pub enum Freshness<'a> {
     Loading,
+    /// Read within about one refresh interval.
     Fresh(Duration),
+    /// A refresh is overdue, but not by much.
+    Ageing(Duration),
     /// Older than three refresh intervals.
     Stale(Duration),
     Failed {
@@ -32,12 +37,17 @@ pub enum Freshness<'a> {
 }
 
 impl Freshness<'_> {
-    fn of<T>(remote: &Remote<T>, now: Timestamp, interval: Duration) -> Freshness<'_> {
-        let age = remote.age(now);
+    /// `interval` on the world's clock, as the refreshes are scheduled.
+    fn of<'a, T>(remote: &'a Remote<T>, state: &State, interval: Duration) -> Freshness<'a> {
+        // A read takes a moment and the tick that shows its age comes up to a second late.
+        let slack = Duration::from_secs(1);
+        let interval = state.settings.on_wall_clock(interval);
+        let age = remote.age(state.wall);
         match (&remote.error, age) {
             (Some(error), age) => Freshness::Failed { error, age },
             (None, None) => Freshness::Loading,
-            (None, Some(age)) if age > interval * 3 => Freshness::Stale(age),
+            (None, Some(age)) if age > interval * 3 + slack => Freshness::Stale(age),
+            (None, Some(age)) if age > interval.mul_f64(1.5) + slack => Freshness::Ageing(age),
             (None, Some(age)) => Freshness::Fresh(age),
         }
     }
@@ -46,10 +56,10 @@ impl Freshness<'_> {
     pub fn label(&self) -> String {
         match self {
             Freshness::Loading => "loading…".into(),
-            Freshness::Fresh(age) => format!("{} ago", short_duration(*age)),
-            Freshness::Stale(age) => format!("STALE {} ago", short_duration(*age)),
+            Freshness::Fresh(age) | Freshness::Ageing(age) => ago(*age),
+            Freshness::Stale(age) => format!("STALE {}", ago(*age)),
             Freshness::Failed { age: Some(age), .. } => {
-                format!("READ FAILED · last good {} ago", short_duration(*age))
+                format!("READ FAILED · last good {}", ago(*age))
             }
             Freshness::Failed { age: None, .. } => "READ FAILED".into(),
         }
@@ -87,6 +97,7 @@ pub struct ViewModel<'a> {
 pub struct StatusLine<'a> {
     pub identity: Option<&'a Identity>,
     pub demo: bool,
+    pub read_only: bool,
     pub clock: String,
     pub busy: Option<&'a str>,
     /// The newest command log entry, when it failed or was refused.
@@ -97,7 +108,9 @@ pub struct StatusLine<'a> {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Counts {
     pub targets: usize,
+    /// Moving traffic (or baking); a deployment held at a manual gate is counted apart.
     pub shifting: usize,
+    pub at_gate: usize,
     pub alarming: usize,
     pub rolled_back: usize,
 }
@@ -115,7 +128,7 @@ pub struct EnvRow<'a> {
     /// Distinct versions serving traffic, in target order.
     pub serving: Vec<&'a LambdaVersion>,
     pub counts: Counts,
-    /// The first target with a deployment in progress.
+    /// The first target with a deployment moving traffic (not held at a gate).
     pub shift: Option<&'a Shift>,
     pub proposal: Option<&'a Proposal>,
     pub gate: Option<&'a ManualGate>,
@@ -184,14 +197,14 @@ pub struct ActionHint {
 }
 
 pub enum Overlay<'a> {
-    Confirm(&'a Confirm),
+    Confirm(&'a Confirm, &'a ConfirmView),
     Message {
         title: &'a str,
         body: &'a str,
     },
     Help {
         rows: Vec<(String, &'static str)>,
-        at_end: bool,
+        scroll: &'a Scroll,
     },
     Palette {
         input: &'a str,
@@ -213,11 +226,11 @@ impl<'a> ViewModel<'a> {
         let now = state.now;
         let idle = state.settings.refresh_idle;
         let envs = env_rows(state);
-        let fork_freshness = Freshness::of(&state.fork, now, idle);
-        let versions = versions_view(state, &envs, versions_pane::list_rows(areas.versions));
+        let fork_freshness = Freshness::of(&state.fork, state, idle);
+        let versions = versions_view(state, &envs, layout::version_rows(areas.versions));
         let shift = shift_view(state, &envs);
-        let overview = overview_view(state, &envs, overview::list_rows(areas.overview));
-        let log = log_view(state, log_pane::rows(areas.log));
+        let overview = overview_view(state, &envs, layout::overview_rows(areas.overview));
+        let log = log_view(state, layout::log_rows(areas.log));
         let failing_reads = usize::from(state.releases.error.is_some())
             + usize::from(state.fork.error.is_some())
             + state
@@ -228,6 +241,7 @@ impl<'a> ViewModel<'a> {
         let status = StatusLine {
             identity: state.identity.as_ref(),
             demo: state.settings.demo,
+            read_only: state.settings.read_only,
             clock: state.now.clock(),
             busy: state.busy.as_deref(),
             // Only while it is news: older failures stay in the command log.
@@ -300,9 +314,16 @@ fn env_rows(state: &State) -> Vec<EnvRow<'_>> {
             let mut gate = None;
             for t in targets {
                 if let Some(s) = t.active_shift() {
-                    counts.shifting += 1;
-                    shift = shift.or(Some(s));
-                    gate = gate.or(s.gate.as_ref());
+                    match &s.gate {
+                        Some(g) => {
+                            counts.at_gate += 1;
+                            gate = gate.or(Some(g));
+                        }
+                        None => {
+                            counts.shifting += 1;
+                            shift = shift.or(Some(s));
+                        }
+                    }
                 }
                 if t.alarm_firing().is_some() {
                     counts.alarming += 1;
@@ -375,7 +396,11 @@ fn env_rows(state: &State) -> Vec<EnvRow<'_>> {
                 proposal: fork.and_then(|f| f.proposals.iter().find(|p| p.env == env.name)),
                 gate,
                 freshness: match remote {
-                    Some(r) => Freshness::of(r, state.now, interval(state, counts.shifting > 0)),
+                    Some(r) => Freshness::of(
+                        r,
+                        state,
+                        interval(state, counts.shifting + counts.at_gate > 0),
+                    ),
                     None => Freshness::Loading,
                 },
             }
@@ -422,11 +447,7 @@ fn versions_view<'a>(state: &'a State, envs: &[EnvRow<'a>], rows: usize) -> Vers
             .collect(),
     };
     VersionsView {
-        freshness: Freshness::of(
-            &state.releases,
-            state.now,
-            state.settings.refresh_releases(),
-        ),
+        freshness: Freshness::of(&state.releases, state, state.settings.refresh_releases()),
         rows: all
             .iter()
             .enumerate()
@@ -471,7 +492,7 @@ fn shift_view<'a>(state: &'a State, envs: &[EnvRow<'a>]) -> ShiftView<'a> {
             canary: find(shift.map(|s| &s.to)),
             baseline: find(shift.map(|s| &s.from)),
             freshness: metrics
-                .map(|m| Freshness::of(m, state.now, interval(state, shifting)))
+                .map(|m| Freshness::of(m, state, interval(state, shifting)))
                 .unwrap_or(Freshness::Loading),
         },
     }
@@ -510,11 +531,12 @@ fn log_view(state: &State, rows: usize) -> LogView<'_> {
     }
 }
 
-fn overlay<'a>(state: &'a State, keymap: &Keymap) -> Option<Overlay<'a>> {
+/// What covers the panes: a modal, the help or the palette.
+pub fn overlay<'a>(state: &'a State, keymap: &Keymap) -> Option<Overlay<'a>> {
     let keys = |c: Command| keymap.keys_for(c).join(" ");
     if let Some(modal) = &state.modal {
         return Some(match modal {
-            Modal::Confirm(c) => Overlay::Confirm(c),
+            Modal::Confirm(c) => Overlay::Confirm(c, &state.confirm_view),
             Modal::Message { title, body } => Overlay::Message { title, body },
         });
     }
@@ -524,20 +546,14 @@ fn overlay<'a>(state: &'a State, keymap: &Keymap) -> Option<Overlay<'a>> {
                 .iter()
                 .map(|c| (keys(*c), c.description()))
                 .collect(),
-            at_end: state.help_at_end,
+            scroll: &state.help_scroll,
         });
     }
     if state.palette.active {
-        let wanted = state.palette.text.trim().to_lowercase().replace(' ', "_");
-        // Same rule as Enter: an exact name first, then names starting with what was typed.
-        let mut found: Vec<Command> = Command::ALL
+        // Same rule as Enter: the first match is the one that runs.
+        let matches = Command::palette_matches(&state.palette.text)
             .into_iter()
-            .filter(|c| c.name().starts_with(&wanted))
-            .collect();
-        found.sort_by_key(|c| c.name() != wanted);
-        let matches = found
-            .into_iter()
-            .map(|c| (c.name(), keys(c), c.description()))
+            .map(|c| (c.title().to_string(), keys(c), c.description()))
             .collect();
         return Some(Overlay::Palette {
             input: &state.palette.text,
@@ -581,6 +597,8 @@ mod tests {
             refresh_metrics: Duration::ZERO,
             pipeline_warning: Duration::from_secs(15 * 60),
             failure_window: crate::ops::failures::DEFAULT_WINDOW,
+            clock_speed: 1.0,
+            notify: Default::default(),
         };
         let every = settings.refresh_releases();
         let mut state = State::new(settings, t0);
@@ -590,13 +608,55 @@ mod tests {
         );
         let keymap = Keymap::default();
         let freshness_at = |state: &mut State, age: Duration| {
-            state.now = t0.plus(age);
+            state.wall = t0.plus(age);
             let vm = ViewModel::build(state, &keymap, &Areas::default());
             vm.versions.freshness.label()
         };
         // Waiting for the next read, however much longer than the other panes wait, is fresh.
         assert_eq!(freshness_at(&mut state, every), "5m00s ago");
-        assert!(freshness_at(&mut state, every * 3 + Duration::from_secs(1)).starts_with("STALE"));
+        assert!(freshness_at(&mut state, every * 3 + Duration::from_secs(2)).starts_with("STALE"));
+    }
+
+    #[test]
+    fn ages_are_measured_on_the_machines_clock_while_the_demo_runs_twenty_times_faster() {
+        let t0 = Timestamp(1_000_000);
+        let settings = Settings {
+            environments: Vec::new(),
+            read_only: false,
+            demo: true,
+            // One machine second between reads of a moving shift, five when idle.
+            refresh_active: Duration::from_secs(20),
+            refresh_idle: Duration::from_secs(100),
+            refresh_metrics: Duration::ZERO,
+            pipeline_warning: Duration::from_secs(15 * 60),
+            clock_speed: 20.0,
+            notify: Default::default(),
+            failure_window: crate::ops::failures::DEFAULT_WINDOW,
+        };
+        let mut state = State::new(settings, t0);
+        let read = crate::app::action::Fetched::at(t0.into(), Ok(Vec::new()));
+        update(&mut state, Action::Releases(read));
+        let keymap = Keymap::default();
+        let mut at = |real_secs: u64| {
+            // The world moves twenty times as fast as the machine's clock.
+            let now = crate::app::action::Now {
+                world: t0.plus(Duration::from_secs(real_secs * 20)),
+                wall: t0.plus(Duration::from_secs(real_secs)),
+            };
+            update(&mut state, Action::Tick(now));
+            let vm = ViewModel::build(&state, &keymap, &Areas::default());
+            let f = vm.versions.freshness;
+            (
+                f.label(),
+                matches!(f, Freshness::Fresh(_)),
+                matches!(f, Freshness::Ageing(_)),
+            )
+        };
+        // Four real seconds after the read it says 4s, not the world's 1m20s.
+        assert_eq!(at(4), ("4s ago".to_string(), true, false));
+        // The releases are read every 50 real seconds (1000 world seconds).
+        assert_eq!(at(80), ("1m20s ago".to_string(), false, true));
+        assert!(at(152).0.starts_with("STALE"));
     }
 
     #[test]

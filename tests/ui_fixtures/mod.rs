@@ -1,10 +1,14 @@
 //! Hand-built cockpit states for the UI snapshots: three environments, seven versions with every
 //! release status, and a fixed clock (2025-03-14 12:00:00 UTC).
+// Shared by several test crates, each of which uses only some of the states.
+#![allow(dead_code)]
 
 use std::path::PathBuf;
 use std::time::Duration;
 
-use shiftdeck::app::state::{Confirm, LogEntry, Modal, Pane, Plan, Remote, Settings, State};
+use shiftdeck::app::state::{
+    Confirm, LogEntry, Modal, Pane, Plan, Remote, Settings, State, newest_first,
+};
 use shiftdeck::domain::audit::Outcome;
 use shiftdeck::domain::env::Environment;
 use shiftdeck::domain::pin::{PinLocator, PinRule};
@@ -50,6 +54,7 @@ fn remote<T>(value: T, age_secs: u64) -> Remote<T> {
     Remote {
         value: Some(value),
         fetched_at: Some(ago(age_secs)),
+        wall_at: Some(ago(age_secs)),
         ..Remote::default()
     }
 }
@@ -92,8 +97,9 @@ fn release(version: &str, date: &str, status: ReleaseStatus, notes: &str) -> Rel
     }
 }
 
+/// Newest first, as the cockpit stores them.
 fn releases() -> Vec<Release> {
-    vec![
+    let mut list = vec![
         release(
             "v1.1.0",
             "2024-11-04",
@@ -136,7 +142,9 @@ fn releases() -> Vec<Release> {
             ReleaseStatus::Unsigned,
             "Release candidate: streaming exports.",
         ),
-    ]
+    ];
+    newest_first(&mut list);
+    list
 }
 
 fn fork(pins: [&str; 3]) -> ForkStatus {
@@ -370,6 +378,8 @@ fn settings() -> Settings {
         refresh_metrics: Duration::ZERO,
         pipeline_warning: Duration::from_secs(15 * 60),
         failure_window: shiftdeck::ops::failures::DEFAULT_WINDOW,
+        clock_speed: 1.0,
+        notify: Default::default(),
     }
 }
 
@@ -583,6 +593,7 @@ pub fn error() -> State {
     let mut s = shifting();
     if let Some(r) = s.rollouts.get_mut("staging") {
         r.fetched_at = Some(ago(240));
+        r.wall_at = Some(ago(240));
         r.error = Some(
             PortError::new(
                 ErrorKind::Credentials,

@@ -396,3 +396,24 @@ fn a_state_that_says_nothing_leaves_no_empty_separator() {
         assert!(!screen.contains("·  ·"), "{w}x{h}: {screen}");
     }
 }
+
+#[test]
+fn a_frozen_environment_says_so_in_the_environments_pane_and_the_fork_names_what_is_modified() {
+    let theme = Theme::load(None, false).unwrap();
+    let mut state = ui_fixtures::idle();
+    let fork = state.fork.value.as_mut().unwrap();
+    fork.freezes = Ok(shiftdeck::ports::FreezeList {
+        freezes: vec![shiftdeck::domain::freeze::Freeze {
+            env: "prod".into(),
+            reason: "quarter-end close".into(),
+            by: "Dana".into(),
+            at: shiftdeck::domain::time::Timestamp(0),
+        }],
+        fetch_error: None,
+    });
+    fork.dirty = true;
+    fork.modified = vec!["cdk.json".into()];
+    let screen = rows(&render(&state, 120, 40, &theme)).join("\n");
+    assert!(screen.contains("FROZEN frozen by Dana"), "{screen}");
+    assert!(screen.contains("modified: cdk.json"), "{screen}");
+}

@@ -353,7 +353,22 @@ fn fork_spans<'a>(vm: &'a ViewModel, theme: &Theme) -> Vec<Span<'a>> {
         theme.text,
     )];
     if fork.dirty {
-        spans.extend([sep(), Span::styled("dirty", theme.warn)]);
+        // Which pin file is modified is what the person needs to act on.
+        spans.extend([
+            sep(),
+            Span::styled(
+                format!("modified: {}", fork.modified.join(", ")),
+                theme.warn,
+            ),
+        ]);
+    } else if !fork.modified.is_empty() {
+        spans.extend([
+            sep(),
+            Span::styled(
+                format!("{} other file(s) modified", fork.modified.len()),
+                theme.muted,
+            ),
+        ]);
     }
     if fork.ahead > 0 {
         spans.extend([
@@ -369,6 +384,24 @@ fn fork_spans<'a>(vm: &'a ViewModel, theme: &Theme) -> Vec<Span<'a>> {
     }
     if !(fork.dirty || fork.ahead > 0 || fork.behind > 0) {
         spans.extend([sep(), Span::styled("clean", theme.ok)]);
+    }
+    if let Some(ago) = vm.fetched_ago {
+        spans.extend([
+            sep(),
+            Span::styled(format!("fetched {}", super::text::ago(ago)), theme.muted),
+        ]);
+    }
+    for r in &fork.refused {
+        spans.extend([
+            sep(),
+            Span::styled(
+                format!(
+                    "push refused by {}: {} (kept at {})",
+                    fork.remote, r.subject, r.reference
+                ),
+                theme.danger,
+            ),
+        ]);
     }
     if let Some(e) = &fork.fetch_error {
         spans.extend([

@@ -85,6 +85,8 @@ pub struct ViewModel<'a> {
     pub envs: Vec<EnvRow<'a>>,
     pub fork: Option<&'a ForkStatus>,
     pub fork_freshness: Freshness<'a>,
+    /// How long ago the remote was last fetched successfully (by shiftdeck or by git).
+    pub fetched_ago: Option<Duration>,
     pub versions: VersionsView<'a>,
     pub shift: ShiftView<'a>,
     pub overview: OverviewView<'a>,
@@ -267,6 +269,12 @@ impl<'a> ViewModel<'a> {
             .collect();
         ViewModel {
             now,
+            fetched_ago: state
+                .fork
+                .value
+                .as_ref()
+                .and_then(|f| f.last_fetch)
+                .map(|t| state.wall.since(t)),
             status,
             focus: state.focus,
             envs,
@@ -345,6 +353,16 @@ fn env_rows(state: &State) -> Vec<EnvRow<'_>> {
                 None => PinView::Unknown,
             };
             let mut alerts: Vec<String> = Vec::new();
+            // A freeze is the team's word: said first, wherever the environment is shown.
+            if let Some(f) = state
+                .fork
+                .value
+                .as_ref()
+                .and_then(|f| f.freezes.as_ref().ok())
+                .and_then(|l| l.of(&env.name))
+            {
+                alerts.push(format!("FROZEN {}", f.describe()));
+            }
             if let Some(read) = remote.and_then(|r| r.value.as_ref()) {
                 let releases = state.releases.value.as_deref().unwrap_or_default();
                 for code in &read.serving_code {

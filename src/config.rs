@@ -5,8 +5,8 @@ use std::collections::HashSet;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use crate::domain::env::Environment;
 use crate::domain::pin::PinRule;
+use crate::environment::Environment;
 
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -7,6 +7,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod domain;
+pub mod environment;
 pub mod git;
 pub mod notification;
 pub mod ops;

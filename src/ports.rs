@@ -8,13 +8,13 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::domain::audit::{ActionKind, AuditRecord};
-use crate::domain::env::Environment;
 use crate::domain::provenance::ServingCode;
 use crate::domain::release::Release;
 pub use crate::domain::rollout::RedeployRequest;
 use crate::domain::rollout::Target;
 use crate::domain::time::Timestamp;
 use crate::domain::version::Version;
+use crate::environment::Environment;
 
 /// What went wrong at a port, in the user's words, with what to do about it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, thiserror::Error)]

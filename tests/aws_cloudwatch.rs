@@ -16,10 +16,10 @@ use emulators::ministack::Ministack;
 use shiftdeck::aws::alarms::{self, AlarmsRead};
 use shiftdeck::aws::connect::{Calls, Connection, ConnectionKey, Limits};
 use shiftdeck::aws::metrics::{self, CloudWatchMetrics};
-use shiftdeck::domain::env::Environment;
 use shiftdeck::domain::pin::{PinLocator, PinRule};
 use shiftdeck::domain::rollout::AlarmState;
 use shiftdeck::domain::time::Timestamp;
+use shiftdeck::environment::Environment;
 use shiftdeck::ports::{Clock, ErrorKind, MetricTarget, Metrics};
 
 const FUNCTION: &str = "ltbase-prod-api";

@@ -21,10 +21,10 @@ use sha2::{Digest, Sha256};
 
 use shiftdeck::aws::connect::{Connection, ConnectionKey, Limits};
 use shiftdeck::aws::rollouts::{AwsRollouts, EnvAws};
-use shiftdeck::domain::env::Environment;
 use shiftdeck::domain::pin::{PinLocator, PinRule};
 use shiftdeck::domain::rollout::DeploymentStatus;
 use shiftdeck::domain::time::Timestamp;
+use shiftdeck::environment::Environment;
 use shiftdeck::ports::{Clock, ErrorKind, Rollouts};
 
 const ACCOUNT: &str = "123456789012";

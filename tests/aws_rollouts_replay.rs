@@ -20,7 +20,6 @@ use serde_json::{Value, json};
 
 use shiftdeck::aws::connect::{Connection, ConnectionKey, Limits};
 use shiftdeck::aws::rollouts::{AwsRollouts, EnvAws};
-use shiftdeck::domain::env::Environment;
 use shiftdeck::domain::pin::{PinLocator, PinRule};
 use shiftdeck::domain::rollout::{
     AlarmState, DeploymentStatus, EventStatus, LambdaVersion, LifecycleEvent, RedeployRequest,
@@ -29,6 +28,7 @@ use shiftdeck::domain::rollout::{
 use shiftdeck::domain::schedule::{DeploymentConfig, Step};
 use shiftdeck::domain::time::Timestamp;
 use shiftdeck::domain::version::Version;
+use shiftdeck::environment::Environment;
 use shiftdeck::ports::{Clock, EnvRollout, ErrorKind, Rollouts};
 
 const APP: &str = "ltbase";

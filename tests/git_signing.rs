@@ -139,7 +139,7 @@ fn where_a_signed_approval_is_required_an_unsigned_one_is_refused_and_a_signed_o
     let world = World::new();
     let alice_clone = world.clone_as("alice", &alice());
     let bob_clone = world.clone_as("bob", &bob());
-    let prod = shiftdeck::domain::env::Environment {
+    let prod = shiftdeck::environment::Environment {
         require_signed_approval: true,
         ..prod()
     };

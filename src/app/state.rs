@@ -5,10 +5,11 @@ use std::time::Duration;
 
 use super::notify::NotifyConfig;
 use crate::domain::audit::Outcome;
-use crate::domain::env::{EnvName, Environment};
+use crate::domain::env::EnvName;
 use crate::domain::release::Release;
 use crate::domain::time::Timestamp;
 use crate::domain::version::Version;
+use crate::environment::Environment;
 use crate::ops::{Intent, Needs, Planned};
 
 use super::action::Command;

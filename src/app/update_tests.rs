@@ -5,9 +5,9 @@ use std::time::Duration;
 use super::action::{Action, Command, Effect, Fetched, Source};
 use super::state::{Confirm, Fit, Modal, Pane, Plan, Settings, State};
 use super::update::update;
-use crate::domain::env::Environment;
 use crate::domain::pin::{PinLocator, PinRule};
 use crate::domain::time::Timestamp;
+use crate::environment::Environment;
 use crate::ports::{ErrorKind, PortError};
 
 fn env(name: &str, protected: bool) -> Environment {

@@ -12,8 +12,8 @@ use aws_sdk_cloudwatch::types::{
 };
 
 use super::connect::{Calls, Connection};
-use crate::domain::env::Environment;
 use crate::domain::time::Timestamp;
+use crate::environment::Environment;
 use crate::ports::{
     Clock, ErrorKind, MetricTarget, Metrics, PortError, PortResult, SystemClock, VersionMetrics,
 };

@@ -20,7 +20,6 @@ use tokio::time::Instant;
 
 use super::appspec::{self, AppSpec};
 use super::connect::{Calls, Connection};
-use crate::domain::env::Environment;
 use crate::domain::provenance::ServingCode;
 use crate::domain::rollout::{
     AliasRouting, DeploymentStatus, EventStatus, LambdaVersion, LifecycleEvent, ManualGate,
@@ -29,6 +28,7 @@ use crate::domain::rollout::{
 use crate::domain::schedule::{CustomKind, DeploymentConfig};
 use crate::domain::time::Timestamp;
 use crate::domain::version::Version;
+use crate::environment::Environment;
 use crate::ports::{
     ApiCall, AwsIdentity, Clock, EnvRollout, ErrorKind, GroupError, PortError, PortResult,
     RedeployRequest, Rollouts,

@@ -7,7 +7,7 @@ use super::error::{Context, git_error};
 use super::land::REFUSED_PREFIX;
 use super::network::{Network, NetworkLimits};
 use crate::domain::commit_message::pin_commit_message;
-use crate::domain::env::Environment;
+use crate::environment::Environment;
 use crate::ports::{
     ErrorKind, Fork, ForkStatus, Identity, PROPOSAL_PREFIX, PinChange, PinCommit, PortError,
     PortResult,

@@ -7,8 +7,8 @@ use std::path::Path;
 use super::commit::{locate_in, short_id};
 use super::fork::GitFork;
 use super::proposal::author_of;
-use crate::domain::env::Environment;
 use crate::domain::time::Timestamp;
+use crate::environment::Environment;
 use crate::ports::PinEvent;
 
 /// How many first-parent commits back the history goes; older changes are long settled.

@@ -6,8 +6,8 @@ use super::commit::{commit_file, create_commit, locate_in, short_id, signature};
 use super::error::Context;
 use super::fork::GitFork;
 use crate::domain::commit_message::with_approval;
-use crate::domain::env::Environment;
 use crate::domain::version::Version;
+use crate::environment::Environment;
 use crate::ports::{ErrorKind, Identity, PinCommit, PortError, PortResult, Proposal};
 
 pub(super) fn author_of(commit: &Commit<'_>) -> Identity {

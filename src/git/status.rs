@@ -5,10 +5,10 @@ use git2::{Commit, Repository};
 use super::commit::{locate_in, short_id};
 use super::fork::GitFork;
 use super::land::REFUSED_PREFIX;
-use crate::domain::env::Environment;
 use crate::domain::pin::PinLocator;
 use crate::domain::time::Timestamp;
 use crate::domain::version::Version;
+use crate::environment::Environment;
 use crate::ports::{ForkStatus, PinnedVersion, PortResult, RefusedPush};
 
 impl GitFork {

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::domain::env::Environment;
+use crate::environment::Environment;
 use crate::ports::{AwsIdentity, ErrorKind, PortError};
 
 use super::world::World;

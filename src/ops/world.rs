@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use crate::domain::env::Environment;
+use crate::environment::Environment;
 use crate::ports::{ErrorKind, PortError, Ports};
 
 #[derive(Clone)]

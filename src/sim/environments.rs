@@ -2,9 +2,9 @@
 
 use std::time::Duration;
 
-use crate::domain::env::Environment;
 use crate::domain::pin::{PinLocator, PinRule};
 use crate::domain::schedule::DeploymentConfig;
+use crate::environment::Environment;
 
 use super::codedeploy::{Hook, Hooks};
 

@@ -6,9 +6,9 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use crate::domain::audit::ActionKind;
-use crate::domain::env::Environment;
 use crate::domain::pin::PinRule;
 use crate::domain::version::Version;
+use crate::environment::Environment;
 use crate::git::GitFork;
 use crate::ports::{ErrorKind, Fork, Identity, PinChange, PortError, PortResult};
 

@@ -6,10 +6,10 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use crate::domain::env::Environment;
 use crate::domain::schedule::DeploymentConfig;
 use crate::domain::time::Timestamp;
 use crate::domain::version::Version;
+use crate::environment::Environment;
 use crate::ports::{
     ApiCall, AwsIdentity, Clock, EnvRollout, MetricTarget, Metrics, PortResult, RedeployRequest,
     Rollouts, SimControl, VersionMetrics,

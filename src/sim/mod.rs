@@ -23,7 +23,7 @@ use std::sync::Arc;
 use tempfile::TempDir;
 
 use crate::audit_log::{JsonlAudit, SharedAudit};
-use crate::domain::env::Environment;
+use crate::environment::Environment;
 use crate::git::GitFork;
 use crate::ports::{ErrorKind, PortError, PortResult, Ports};
 

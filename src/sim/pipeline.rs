@@ -6,10 +6,10 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::time::Duration;
 
-use crate::domain::env::Environment;
 use crate::domain::pin;
 use crate::domain::time::Timestamp;
 use crate::domain::version::Version;
+use crate::environment::Environment;
 use crate::ports::{ErrorKind, PortError, PortResult};
 
 /// Synth, pull the artifact, publish: about a minute.

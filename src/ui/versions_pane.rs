@@ -8,8 +8,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::app::state::Pane;
-use crate::domain::env::Environment;
 use crate::domain::release::{Release, ReleaseStatus};
+use crate::environment::Environment;
 
 use super::layout::detail_rows;
 use super::pane;

@@ -7,13 +7,13 @@ use crate::app::state::{
     Confirm, ConfirmView, FilterScope, Input, LogEntry, Modal, Pane, Remote, Scroll, State,
 };
 use crate::domain::audit::Outcome;
-use crate::domain::env::Environment;
 use crate::domain::pipeline::{self, PipelineWait};
 use crate::domain::provenance::{self, Provenance};
 use crate::domain::release::Release;
 use crate::domain::rollout::{LambdaVersion, ManualGate, Progress, Shift, Target};
 use crate::domain::time::Timestamp;
 use crate::domain::version::Version;
+use crate::environment::Environment;
 use crate::ports::{ForkStatus, Identity, PortError, Proposal, VersionMetrics};
 
 use super::keymap::Keymap;

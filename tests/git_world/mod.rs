@@ -8,9 +8,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use shiftdeck::domain::audit::ActionKind;
-use shiftdeck::domain::env::Environment;
 use shiftdeck::domain::pin::{PinLocator, PinRule};
 use shiftdeck::domain::version::Version;
+use shiftdeck::environment::Environment;
 use shiftdeck::git::GitFork;
 use shiftdeck::ports::{ErrorKind, Identity, PinChange, PortError};
 use tempfile::TempDir;

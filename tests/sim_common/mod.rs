@@ -6,9 +6,9 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use shiftdeck::domain::env::Environment;
 use shiftdeck::domain::rollout::{Shift, Target};
 use shiftdeck::domain::version::Version;
+use shiftdeck::environment::Environment;
 use shiftdeck::ports::EnvRollout;
 use shiftdeck::sim::{ClockMode, Demo, SimOptions};
 

@@ -10,7 +10,6 @@ use shiftdeck::app::state::{
     Confirm, LogEntry, Modal, Pane, Plan, Remote, Settings, State, newest_first,
 };
 use shiftdeck::domain::audit::Outcome;
-use shiftdeck::domain::env::Environment;
 use shiftdeck::domain::pin::{PinLocator, PinRule};
 use shiftdeck::domain::release::{IntegrityCheck, Release, ReleaseStatus, SignatureCheck};
 use shiftdeck::domain::rollout::{
@@ -20,6 +19,7 @@ use shiftdeck::domain::rollout::{
 use shiftdeck::domain::schedule::DeploymentConfig;
 use shiftdeck::domain::time::Timestamp;
 use shiftdeck::domain::version::Version;
+use shiftdeck::environment::Environment;
 use shiftdeck::ops::Intent;
 use shiftdeck::ports::{
     EnvRollout, ErrorKind, ForkStatus, Identity, PinnedVersion, PortError, Proposal, VersionMetrics,

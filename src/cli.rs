@@ -14,10 +14,10 @@ use crate::commands::init::InitArgs;
 )]
 pub struct Cli {
     /// Configuration file (default: $SHIFTDECK_CONFIG, shiftdeck.toml at the fork's root, then the user config directory).
-    #[arg(long, global = true, value_name = "FILE")]
+    #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Disable promote, approve and rollback.
-    #[arg(long, global = true)]
+    #[arg(long)]
     pub read_only: bool,
     #[command(flatten)]
     pub ui: UiArgs,
@@ -66,6 +66,9 @@ pub enum Cmd {
         /// read it after the demo with `shiftdeck audit --audit-dir DIR`.
         #[arg(long, value_name = "DIR")]
         audit_dir: Option<PathBuf>,
+        /// Disable promote, approve and rollback.
+        #[arg(long)]
+        read_only: bool,
         #[command(flatten)]
         ui: UiArgs,
     },
@@ -75,6 +78,8 @@ pub enum Cmd {
         /// Machine-readable output (schema shiftdeck.versions/1, docs/cli.md).
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        config: ConfigArg,
     },
     /// Each environment's pin, proposals, deployments, weights, alarms and provenance.
     Status {
@@ -87,6 +92,8 @@ pub enum Cmd {
         /// one document a line.
         #[arg(long, value_name = "SECS", num_args = 0..=1, default_missing_value = "5")]
         watch: Option<u64>,
+        #[command(flatten)]
+        config: ConfigArg,
     },
     /// Check the configuration, the fork and every read AWS call, and say what is wrong and how
     /// to fix it.
@@ -94,6 +101,8 @@ pub enum Cmd {
         /// Check only the configuration and the fork, not AWS.
         #[arg(long)]
         local: bool,
+        #[command(flatten)]
+        config: ConfigArg,
     },
     /// Pin VERSION in ENV: a commit on the deploy branch, or a proposal where ENV requires
     /// approval.
@@ -161,9 +170,29 @@ pub enum Cmd {
     },
 }
 
+/// The configuration file, for the commands that read one; also accepted before the command.
+#[derive(Clone, Debug, Default, Args)]
+pub struct ConfigArg {
+    /// Configuration file (default: $SHIFTDECK_CONFIG, shiftdeck.toml at the fork's root, then the user config directory).
+    #[arg(long = "config", value_name = "FILE")]
+    pub path: Option<PathBuf>,
+}
+
+impl ConfigArg {
+    /// This one, else the one given before the command.
+    pub fn or(&self, outer: &Option<PathBuf>) -> Option<PathBuf> {
+        self.path.clone().or_else(|| outer.clone())
+    }
+}
+
 /// Options every mutating command takes.
 #[derive(Clone, Debug, clap::Args)]
 pub struct ActArgs {
+    #[command(flatten)]
+    pub config: ConfigArg,
+    /// Refuse to act (what would be done is still planned and refused, and audited).
+    #[arg(long)]
+    pub read_only: bool,
     /// Confirm without asking: required when there is no terminal.
     #[arg(long, short = 'y')]
     pub yes: bool,

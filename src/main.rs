@@ -44,6 +44,7 @@ fn run(cli: Cli, started: Instant) -> Result<(), Failure> {
             targets,
             exit_after_first_frame,
             audit_dir,
+            read_only,
             ui,
         }) => {
             if !(speed.is_finite() && speed > 0.0) {
@@ -72,7 +73,7 @@ fn run(cli: Cli, started: Instant) -> Result<(), Failure> {
             demo.keep_audit_in(audit_dir)?;
             let settings = Settings {
                 environments: demo.environments.clone(),
-                read_only: cli.read_only,
+                read_only: cli.read_only || read_only,
                 demo: true,
                 // One real second between reads of a moving shift, five when idle, in virtual time.
                 refresh_active: Duration::from_secs_f64(speed),
@@ -99,12 +100,13 @@ fn run(cli: Cli, started: Instant) -> Result<(), Failure> {
             }
             Ok(result?)
         }
-        Some(Cmd::Doctor { local }) => {
-            doctor(cli.config.as_deref())?;
+        Some(Cmd::Doctor { local, config }) => {
+            let config = config.or(&cli.config);
+            doctor(config.as_deref())?;
             if local {
                 return Ok(());
             }
-            let (runtime, world) = connect(&load(cli.config.as_deref())?.1)?;
+            let (runtime, world) = connect(&load(config.as_deref())?.1)?;
             let snapshot = runtime.block_on(Reads::read(&world, None));
             Ok(doctor_aws(&snapshot)?)
         }
@@ -115,10 +117,12 @@ fn run(cli: Cli, started: Instant) -> Result<(), Failure> {
             act,
         }) => {
             let version = parse_version(&version)?;
-            act_on(&cli.config, cli.read_only, &act, |_| Intent::Pin {
-                env: env.into(),
-                version,
-                override_check,
+            act_on(&cli.config, cli.read_only || act.read_only, &act, |_| {
+                Intent::Pin {
+                    env: env.into(),
+                    version,
+                    override_check,
+                }
             })
         }
         Some(Cmd::Promote {
@@ -126,41 +130,56 @@ fn run(cli: Cli, started: Instant) -> Result<(), Failure> {
             to,
             override_check,
             act,
-        }) => act_on(&cli.config, cli.read_only, &act, |_| Intent::Promote {
-            from: from.into(),
-            to: to.map(Into::into),
-            override_check,
+        }) => act_on(&cli.config, cli.read_only || act.read_only, &act, |_| {
+            Intent::Promote {
+                from: from.into(),
+                to: to.map(Into::into),
+                override_check,
+            }
         }),
-        Some(Cmd::Approve { env, act }) => act_on(&cli.config, cli.read_only, &act, |_| {
-            Intent::Approve { env: env.into() }
-        }),
+        Some(Cmd::Approve { env, act }) => {
+            act_on(&cli.config, cli.read_only || act.read_only, &act, |_| {
+                Intent::Approve { env: env.into() }
+            })
+        }
         Some(Cmd::Reject { env, act }) => {
-            act_on(&cli.config, cli.read_only, &act, |a| Intent::Reject {
-                env: env.into(),
-                reason: a.reason.clone().unwrap_or_default(),
+            act_on(&cli.config, cli.read_only || act.read_only, &act, |a| {
+                Intent::Reject {
+                    env: env.into(),
+                    reason: a.reason.clone().unwrap_or_default(),
+                }
             })
         }
         Some(Cmd::Rollback { env, act }) => {
-            act_on(&cli.config, cli.read_only, &act, |a| Intent::Rollback {
-                env: env.into(),
-                reason: a.reason.clone(),
+            act_on(&cli.config, cli.read_only || act.read_only, &act, |a| {
+                Intent::Rollback {
+                    env: env.into(),
+                    reason: a.reason.clone(),
+                }
             })
         }
         Some(Cmd::Freeze { env, act }) => {
-            act_on(&cli.config, cli.read_only, &act, |a| Intent::Freeze {
-                env: env.into(),
-                reason: a.reason.clone().unwrap_or_default(),
+            act_on(&cli.config, cli.read_only || act.read_only, &act, |a| {
+                Intent::Freeze {
+                    env: env.into(),
+                    reason: a.reason.clone().unwrap_or_default(),
+                }
             })
         }
-        Some(Cmd::Unfreeze { env, act }) => act_on(&cli.config, cli.read_only, &act, |_| {
-            Intent::Unfreeze { env: env.into() }
-        }),
-        Some(Cmd::Audit(args)) => commands::audit::run(args, cli.config.as_deref()),
+        Some(Cmd::Unfreeze { env, act }) => {
+            act_on(&cli.config, cli.read_only || act.read_only, &act, |_| {
+                Intent::Unfreeze { env: env.into() }
+            })
+        }
+        Some(Cmd::Audit(args)) => {
+            let config = args.config.or(&cli.config);
+            commands::audit::run(args, config.as_deref())
+        }
         Some(Cmd::Init(args)) => commands::init::run(args),
         Some(Cmd::Completions { shell }) => commands::shell::completions(shell),
         Some(Cmd::Man { dir }) => commands::shell::man(dir.as_deref()),
-        Some(Cmd::Versions { json }) => {
-            let (runtime, world) = connect(&load(cli.config.as_deref())?.1)?;
+        Some(Cmd::Versions { json, config }) => {
+            let (runtime, world) = connect(&load(config.or(&cli.config).as_deref())?.1)?;
             let snapshot = runtime.block_on(Reads::read(&world, None));
             let report = versions::build(&snapshot);
             print_report(json, &report, versions::text(&report));
@@ -168,8 +187,13 @@ fn run(cli: Cli, started: Instant) -> Result<(), Failure> {
                 snapshot.releases.result.is_err() || !report.errors.is_empty(),
             )?)
         }
-        Some(Cmd::Status { env, json, watch }) => {
-            let (runtime, world) = connect(&load(cli.config.as_deref())?.1)?;
+        Some(Cmd::Status {
+            env,
+            json,
+            watch,
+            config,
+        }) => {
+            let (runtime, world) = connect(&load(config.or(&cli.config).as_deref())?.1)?;
             if let Some(name) = &env {
                 world
                     .environment(name)
@@ -272,7 +296,7 @@ fn act_on(
     act: &ActArgs,
     intent: impl FnOnce(&ActArgs) -> Intent,
 ) -> Result<(), Failure> {
-    let config = load(config.as_deref())?.1;
+    let config = load(act.config.or(config).as_deref())?.1;
     let options = ActOptions {
         yes: act.yes,
         confirm: act.confirm.clone(),

@@ -262,6 +262,24 @@ fn ui_options_belong_to_the_cockpit_and_the_demo_only() {
     }
     assert!(help(&["demo", "--help"]).contains("--theme"));
     assert!(help(&["--help"]).contains("--keymap"));
+    // The configuration and read-only mode, likewise, only where something reads or acts.
+    for args in [["completions", "--help"], ["man", "--help"]] {
+        let text = help(&args);
+        assert!(
+            !text.contains("--config") && !text.contains("--read-only"),
+            "{args:?}:\n{text}"
+        );
+    }
+    for cmd in ["pin", "rollback", "freeze"] {
+        let text = help(&[cmd, "--help"]);
+        assert!(
+            text.contains("--config") && text.contains("--read-only"),
+            "{cmd}:\n{text}"
+        );
+    }
+    for cmd in ["status", "versions", "doctor", "audit"] {
+        assert!(help(&[cmd, "--help"]).contains("--config"), "{cmd}");
+    }
 }
 
 #[test]

@@ -258,6 +258,15 @@ fn rules_refuse_with_exit_3_and_a_kind_and_every_refusal_is_audited() {
             "--json",
         ],
         &["rollback", "dev", "--yes", "--confirm", "dev", "--json"],
+        &[
+            "freeze",
+            "prod",
+            "--reason",
+            "quarter-end close",
+            "--yes",
+            "--json",
+        ],
+        &["unfreeze", "prod", "--yes", "--json"],
     ] {
         let mut ro = vec!["--read-only"];
         ro.extend_from_slice(args);
@@ -265,7 +274,7 @@ fn rules_refuse_with_exit_3_and_a_kind_and_every_refusal_is_audited() {
     }
     assert_eq!(a.origin_tip(), before, "no refusal may change the fork");
     let audit = a.audit();
-    assert_eq!(audit.len(), 10, "{audit:#?}");
+    assert_eq!(audit.len(), 12, "{audit:#?}");
     assert!(
         audit.iter().all(|r| r["outcome"] == "refused"),
         "{audit:#?}"
@@ -331,9 +340,22 @@ fn mistakes_on_the_command_line_exit_2_and_say_what_would_be_right() {
 #[test]
 fn a_proposal_needs_someone_else_to_approve_it() {
     let a = seeded();
-    let proposed = a.run(&["pin", "prod", "v1.3.0", "--yes", "--json"]);
+    // staging gets v1.3.0; promoting staging carries it to prod, as a proposal.
+    assert_eq!(a.run(&["pin", "staging", "v1.3.0", "--yes"]).code, 0);
+    let proposed = a.run(&["promote", "staging", "--yes", "--json"]);
     assert_eq!(proposed.code, 0, "{}\n{}", proposed.stdout, proposed.stderr);
-    assert_eq!(proposed.json()["plan"]["as_proposal"], true);
+    let doc = proposed.json();
+    assert_eq!(doc["plan"]["as_proposal"], true);
+    assert_eq!(doc["plan"]["env"], "prod");
+    assert_eq!(doc["plan"]["to"], "v1.3.0");
+    let human = a.run(&["promote", "staging", "--dry-run"]);
+    assert!(
+        human.stdout.contains("v1.3.0 is already proposed for prod")
+            || human.stderr.contains("already proposed"),
+        "{}{}",
+        human.stdout,
+        human.stderr
+    );
     let branch = git(
         &a.origin(),
         &["branch", "--list", "shiftdeck/proposal/prod"],

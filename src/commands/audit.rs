@@ -17,6 +17,8 @@ use crate::report::versions::SourceError;
 
 #[derive(Debug, Args)]
 pub struct AuditArgs {
+    #[command(flatten)]
+    pub config: crate::cli::ConfigArg,
     /// Only records of this environment.
     #[arg(long, value_name = "ENV")]
     pub env: Option<String>,

@@ -845,3 +845,65 @@ async fn a_prod_rollback_at_40x12_cannot_be_confirmed_blind() {
         (ActionKind::Rollback, Outcome::Succeeded, "prod")
     );
 }
+
+#[tokio::test]
+async fn reject_and_freeze_from_the_cockpit_ask_for_a_reason_with_the_plan_on_screen() {
+    let mut c = cockpit(false).await;
+    // Dana's proposal for prod, turned down.
+    c.select_env("prod").await;
+    c.app.press(Command::Reject).await;
+    assert!(
+        c.modal_text().contains("v1.2.1 by Dana Reyes"),
+        "{}",
+        c.modal_text()
+    );
+    c.app.type_text("no").await;
+    c.app.press(Command::Confirm).await;
+    assert!(
+        matches!(c.app.state.modal, Some(Modal::Confirm(_))),
+        "a short reason is refused"
+    );
+    c.app.type_text(" - the billing export breaks").await;
+    c.app.press(Command::Confirm).await;
+    assert_eq!(c.app.state.modal, None, "{}", c.modal_text());
+    assert!(
+        c.git(&["branch", "--list", "shiftdeck/proposal/prod"])
+            .trim()
+            .is_empty(),
+        "the proposal branch is deleted"
+    );
+    let last = c.audit().pop().unwrap();
+    assert_eq!(
+        (last.action, last.outcome),
+        (ActionKind::Reject, Outcome::Succeeded)
+    );
+    assert_eq!(
+        last.reason.as_deref(),
+        Some("no - the billing export breaks")
+    );
+
+    // staging frozen for the whole team: promoting dev into it is refused, then allowed again.
+    c.select_env("staging").await;
+    c.app.press(Command::Freeze).await;
+    c.app.type_text("quarter-end close").await;
+    c.app.press(Command::Confirm).await;
+    assert_eq!(c.app.state.modal, None, "{}", c.modal_text());
+    assert!(
+        c.git(&["ls-tree", "--name-only", "refs/shiftdeck/freeze"])
+            .contains("staging")
+    );
+    c.advance(Duration::from_secs(15 * 60)).await;
+    c.select_env("dev").await;
+    c.app.press(Command::Promote).await;
+    assert!(
+        c.modal_text().contains("staging is frozen by"),
+        "{}",
+        c.modal_text()
+    );
+    c.app.press(Command::Cancel).await;
+    c.select_env("staging").await;
+    c.confirm(Command::Freeze, &["lifts: frozen by"], &[]).await;
+    c.select_env("dev").await;
+    c.confirm(Command::Promote, &["v1.2.1 → v1.3.0"], &[]).await;
+    assert_eq!(c.app.state.pinned("staging").unwrap().as_str(), "v1.3.0");
+}

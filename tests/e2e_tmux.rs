@@ -69,7 +69,10 @@ fn demo_shows_a_live_shift_answers_keys_and_restores_the_terminal_on_quit() {
     t.send(&["?"]);
     // Words only the help shows: the action bar and log already say promote and rollback.
     t.wait_for(
-        &["keys come from the keymap file", "focus the next pane"],
+        &[
+            "promote an unsigned or yanked version anyway",
+            "reject the selected environment's",
+        ],
         Duration::from_secs(5),
     );
     t.send(&["Escape"]);

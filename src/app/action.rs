@@ -27,7 +27,10 @@ pub enum Command {
     Promote,
     PromoteOverride,
     Approve,
+    Reject,
     Rollback,
+    /// Freeze the selected environment, or lift its freeze.
+    Freeze,
     Filter,
     Palette,
     Refresh,
@@ -37,11 +40,13 @@ pub enum Command {
 }
 
 impl Command {
-    pub const ALL: [Command; 18] = [
+    pub const ALL: [Command; 20] = [
         Command::Promote,
         Command::PromoteOverride,
         Command::Approve,
+        Command::Reject,
         Command::Rollback,
+        Command::Freeze,
         Command::Up,
         Command::Down,
         Command::PageUp,
@@ -76,7 +81,13 @@ impl Command {
                 "promote an unsigned or yanked version anyway, with a typed reason that goes into the commit and the audit log"
             }
             Command::Approve => "approve the selected environment's proposal or manual gate",
+            Command::Reject => {
+                "reject the selected environment's proposal, with a typed reason; its branch is deleted"
+            }
             Command::Rollback => "roll the selected environment back and revert its pin",
+            Command::Freeze => {
+                "freeze the selected environment for the whole team (no pin or promote into it), with a typed reason; or lift its freeze"
+            }
             Command::Filter => "filter the versions (in their pane) or the targets (elsewhere)",
             Command::Palette => "open the command palette",
             Command::Refresh => "refresh everything now",
@@ -100,7 +111,9 @@ impl Command {
             Command::Promote => "promote",
             Command::PromoteOverride => "promote anyway",
             Command::Approve => "approve",
+            Command::Reject => "reject proposal",
             Command::Rollback => "rollback",
+            Command::Freeze => "freeze or unfreeze",
             Command::Filter => "filter",
             Command::Palette => "command palette",
             Command::Refresh => "refresh",
@@ -165,7 +178,9 @@ impl Command {
             Command::Promote
                 | Command::PromoteOverride
                 | Command::Approve
+                | Command::Reject
                 | Command::Rollback
+                | Command::Freeze
                 | Command::InjectFault
         )
     }

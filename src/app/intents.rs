@@ -65,6 +65,27 @@ pub fn intent_for(state: &State, command: Command) -> Result<Intent, Refusal> {
         },
         Command::Approve => Intent::Approve { env },
         Command::Rollback => Intent::Rollback { env, reason: None },
+        // The reason is asked for in the modal, with the plan on screen.
+        Command::Reject => Intent::Reject {
+            env,
+            reason: String::new(),
+        },
+        Command::Freeze => {
+            let frozen = state
+                .fork
+                .value
+                .as_ref()
+                .and_then(|f| f.freezes.as_ref().ok())
+                .is_some_and(|l| l.of(env.as_str()).is_some());
+            if frozen {
+                Intent::Unfreeze { env }
+            } else {
+                Intent::Freeze {
+                    env,
+                    reason: String::new(),
+                }
+            }
+        }
         other => {
             return Err(Refusal::new(
                 RefusalKind::NothingToDo,

@@ -79,6 +79,8 @@ pub struct Confirm {
     /// For an override: why the version may not be pinned normally; the reason for overriding it
     /// is then typed into `typed` and is required.
     pub override_of: Option<String>,
+    /// What a typed reason is asked for (a rejection, a freeze), typed into `typed`.
+    pub reason_for: Option<String>,
     pub typed: String,
     /// The plan was made again when confirmed and had changed: this is the new one, to be
     /// read and confirmed again.
@@ -93,6 +95,7 @@ impl Confirm {
             details: planned.details,
             type_to_confirm: planned.needs.typed_name.map(|n| n.to_string()),
             override_of: planned.needs.override_of,
+            reason_for: planned.needs.reason_for,
             typed: String::new(),
             changed: false,
         }
@@ -106,8 +109,14 @@ impl Confirm {
             needs: Needs {
                 typed_name: self.type_to_confirm.as_deref().map(EnvName::new),
                 override_of: self.override_of.clone(),
+                reason_for: self.reason_for.clone(),
             },
         }
+    }
+
+    /// A typed reason is part of the confirmation (an override, a rejection, a freeze).
+    pub fn wants_reason(&self) -> bool {
+        self.override_of.is_some() || self.reason_for.is_some()
     }
 
     /// What was typed, as the answers to what the plan needs: the name, or the reason.
@@ -115,7 +124,7 @@ impl Confirm {
         let typed = Some(self.typed.as_str());
         (
             self.type_to_confirm.as_ref().and(typed),
-            self.override_of.as_ref().and(typed),
+            self.wants_reason().then_some(self.typed.as_str()),
         )
     }
 }
@@ -397,7 +406,7 @@ impl State {
         self.filter.active
             || self.palette.active
             || matches!(&self.modal, Some(Modal::Confirm(c))
-                if c.type_to_confirm.is_some() || c.override_of.is_some())
+                if c.type_to_confirm.is_some() || c.wants_reason())
     }
 
     pub fn pinned(&self, env: &str) -> Option<&Version> {

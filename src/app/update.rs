@@ -351,15 +351,18 @@ fn command(state: &mut State, c: Command, effects: &mut Vec<Effect>) {
         }
         Command::Palette => state.palette.active = true,
         Command::Refresh => refresh_all(state, effects),
-        Command::Promote | Command::PromoteOverride | Command::Approve | Command::Rollback => {
-            match plan_for(state, c) {
-                Ok((intent, planned)) => {
-                    state.modal = Some(Modal::Confirm(Box::new(Confirm::new(intent, planned))));
-                    state.confirm_view = Default::default();
-                }
-                Err(r) => refuse(state, c, r.intent.as_ref(), &r.refusal, effects),
+        Command::Promote
+        | Command::PromoteOverride
+        | Command::Approve
+        | Command::Reject
+        | Command::Rollback
+        | Command::Freeze => match plan_for(state, c) {
+            Ok((intent, planned)) => {
+                state.modal = Some(Modal::Confirm(Box::new(Confirm::new(intent, planned))));
+                state.confirm_view = Default::default();
             }
-        }
+            Err(r) => refuse(state, c, r.intent.as_ref(), &r.refusal, effects),
+        },
         Command::InjectFault => {
             let Some(env) = state.env().map(|e| e.name.clone()) else {
                 return;
@@ -559,6 +562,8 @@ fn command_of(intent: &Intent) -> Command {
     match intent {
         Intent::Approve { .. } => Command::Approve,
         Intent::Rollback { .. } => Command::Rollback,
+        Intent::Reject { .. } => Command::Reject,
+        Intent::Freeze { .. } | Intent::Unfreeze { .. } => Command::Freeze,
         _ => Command::Promote,
     }
 }

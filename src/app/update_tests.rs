@@ -435,6 +435,7 @@ fn a_wrong_name_or_a_short_reason_is_refused_with_its_character_count() {
         details: vec![],
         type_to_confirm: None,
         override_of: Some("v1.5.0 is unsigned".into()),
+        reason_for: None,
         typed: String::new(),
         intent: crate::ops::Intent::Rollback {
             env: "dev".into(),

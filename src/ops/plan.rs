@@ -143,6 +143,9 @@ pub struct Needs {
     /// A check the person asked to set aside (unsigned, yanked): the reason for doing so is
     /// required, at least [`MIN_REASON`] characters, and goes into the commit and the audit log.
     pub override_of: Option<String>,
+    /// What a reason is asked for (rejecting a proposal, freezing): at least [`MIN_REASON`]
+    /// characters, recorded in the plan and the audit log.
+    pub reason_for: Option<String>,
 }
 
 /// A plan with the lines that say exactly what will happen and what it needs confirmed.
@@ -174,6 +177,24 @@ impl Planned {
             )));
         }
         let mut plan = self.plan.clone();
+        if let Some(what) = &self.needs.reason_for {
+            let reason = reason.map(str::trim).unwrap_or_default();
+            let n = reason.chars().count();
+            if n < MIN_REASON {
+                return Err(Refusal::new(
+                    RefusalKind::NotConfirmed,
+                    format!(
+                        "{what} needs a reason of at least {MIN_REASON} characters ({n} given)"
+                    ),
+                )
+                .hint("say why, so the team knows (on the command line: --reason \"…\")"));
+            }
+            if let Plan::RejectProposal { reason: r, .. } | Plan::Freeze { reason: r, .. } =
+                &mut plan
+            {
+                *r = reason.to_string();
+            }
+        }
         if let Some(why) = &self.needs.override_of {
             let reason = reason.map(str::trim).unwrap_or_default();
             let n = reason.chars().count();

@@ -4,7 +4,7 @@ use crate::domain::env::EnvName;
 use crate::domain::rollout::{ManualGate, Shift, Target};
 use crate::ports::Proposal;
 
-use super::plan::{Gate, MIN_REASON, Needs, Plan, Planned, short_id};
+use super::plan::{Gate, Needs, Plan, Planned, short_id};
 use super::refusal::{Refusal, RefusalKind};
 use super::snapshot::Snapshot;
 
@@ -151,22 +151,12 @@ pub(super) fn reject(s: &Snapshot, env: &EnvName, reason: &str) -> Result<Planne
             format!("{env} has no proposal to reject"),
         )
     })?;
-    let reason = reason.trim();
-    let n = reason.chars().count();
-    if n < MIN_REASON {
-        return Err(Refusal::new(
-            RefusalKind::NotConfirmed,
-            format!("rejecting a proposal needs a reason of at least {MIN_REASON} characters ({n} given)"),
-        )
-        .hint("say why, so the proposer knows what to change (--reason \"…\")"));
-    }
     let details = vec![
         ("environment".into(), env.to_string()),
         (
             "proposal".into(),
             format!("{} by {}", p.version, p.proposer),
         ),
-        ("reason".into(), reason.to_string()),
         (
             "push".into(),
             format!("{} deletes {}", fork.remote, p.branch),
@@ -183,9 +173,17 @@ pub(super) fn reject(s: &Snapshot, env: &EnvName, reason: &str) -> Result<Planne
             proposer: p.proposer.clone(),
             branch: p.branch.clone(),
             commit: p.commit.clone(),
-            reason: reason.to_string(),
+            reason: reason.trim().to_string(),
         },
         details,
-        needs: Needs::default(),
+        // The reason is part of the confirmation: typed with the plan on screen in the
+        // cockpit, --reason on the command line.
+        needs: Needs {
+            reason_for: Some(format!(
+                "rejecting {}'s proposal of {}",
+                p.proposer.name, p.version
+            )),
+            ..Needs::default()
+        },
     })
 }

@@ -4,7 +4,7 @@
 use crate::domain::env::EnvName;
 use crate::ports::FreezeList;
 
-use super::plan::{MIN_REASON, Needs, Plan, Planned};
+use super::plan::{Needs, Plan, Planned};
 use super::refusal::{Refusal, RefusalKind};
 use super::snapshot::Snapshot;
 
@@ -26,14 +26,6 @@ pub(super) fn freeze(s: &Snapshot, env: &EnvName, reason: &str) -> Result<Planne
         ));
     }
     let reason = reason.trim();
-    let n = reason.chars().count();
-    if n < MIN_REASON {
-        return Err(Refusal::new(
-            RefusalKind::NotConfirmed,
-            format!("a freeze needs a reason of at least {MIN_REASON} characters ({n} given)"),
-        )
-        .hint("say why, so the team knows when it may end (--reason \"…\")"));
-    }
     let by = s
         .identity
         .map(|i| i.to_string())
@@ -45,7 +37,6 @@ pub(super) fn freeze(s: &Snapshot, env: &EnvName, reason: &str) -> Result<Planne
         },
         details: vec![
             ("environment".into(), env.to_string()),
-            ("reason".into(), reason.to_string()),
             ("by".into(), by),
             (
                 "push".into(),
@@ -61,7 +52,11 @@ pub(super) fn freeze(s: &Snapshot, env: &EnvName, reason: &str) -> Result<Planne
                 ),
             ),
         ],
-        needs: Needs::default(),
+        // The reason is part of the confirmation, so the team knows when it may end.
+        needs: Needs {
+            reason_for: Some(format!("freezing {env}")),
+            ..Needs::default()
+        },
     })
 }
 

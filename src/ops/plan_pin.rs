@@ -249,6 +249,7 @@ pub(super) fn pin(
         needs: Needs {
             typed_name: None,
             override_of,
+            reason_for: None,
         },
     })
 }

@@ -124,6 +124,7 @@ pub(super) fn rollback(
         needs: Needs {
             typed_name: stage.protected.then(|| env.clone()),
             override_of: None,
+            reason_for: None,
         },
     })
 }

@@ -289,10 +289,14 @@ fn approving_ones_own_proposal_is_refused_whatever_the_case_of_the_email() {
         "{:?}",
         stale.details
     );
-    let short = refused(w.plan(Intent::Reject {
-        env: env("prod"),
-        reason: "no".into(),
-    }));
+    // A rejection's reason is part of its confirmation: too short, it is refused there.
+    let reject = w
+        .plan(Intent::Reject {
+            env: env("prod"),
+            reason: "no".into(),
+        })
+        .unwrap();
+    let short = reject.confirmed(None, Some("no")).unwrap_err();
     assert_eq!(short.kind, RefusalKind::NotConfirmed);
     assert!(matches!(
         w.plan(Intent::Reject {

@@ -36,8 +36,7 @@ pub fn layout<'a>(
     theme: &Theme,
 ) -> ConfirmLayout<'a> {
     let kind = c.plan.kind();
-    let dangerous =
-        kind == ActionKind::Rollback || c.type_to_confirm.is_some() || c.override_of.is_some();
+    let dangerous = kind == ActionKind::Rollback || c.type_to_confirm.is_some() || c.wants_reason();
     let border = if dangerous { theme.danger } else { theme.focus };
     let what = match &c.plan {
         Plan::Promote {
@@ -121,13 +120,13 @@ fn footer<'a>(c: &'a Confirm, view: &ConfirmView, width: usize, theme: &Theme) -
     let count = typed.chars().count();
     let cursor = || Span::styled("▏", theme.focus);
     let mut ready = view.scroll.seen_to_end;
-    if c.override_of.is_some() {
-        lines.extend(hanging(
-            Vec::new(),
-            "Why pin it anyway? The reason goes into the commit message and the audit log.",
-            theme.warn,
-            width,
-        ));
+    if c.wants_reason() {
+        let ask = match &c.reason_for {
+            Some(what) => format!("Why? The reason for {what} goes into the audit log."),
+            None => "Why pin it anyway? The reason goes into the commit message and the audit log."
+                .to_string(),
+        };
+        lines.extend(hanging(Vec::new(), &ask, theme.warn, width));
         let done = count >= MIN_REASON;
         ready &= done;
         lines.push(fit_line(
@@ -208,7 +207,7 @@ fn footer<'a>(c: &'a Confirm, view: &ConfirmView, width: usize, theme: &Theme) -
             "Enter confirms once all the plan has been shown · Esc cancel".to_string(),
             "Enter after reading all · Esc".to_string(),
         ]
-    } else if c.override_of.is_some() {
+    } else if c.wants_reason() {
         [
             format!("Enter confirms once the reason has {MIN_REASON} characters · Esc cancel"),
             format!("Enter at {MIN_REASON} characters · Esc cancel"),

@@ -280,9 +280,11 @@ mod tests {
             (KeyCode::Char('f'), NONE, "inject_fault"),
             (KeyCode::Enter, NONE, "confirm"),
             (KeyCode::Esc, NONE, "cancel"),
-            (KeyCode::Char('x'), NONE, "-"),
+            (KeyCode::Char('x'), NONE, "reject"),
+            (KeyCode::Char('z'), NONE, "-"),
             (KeyCode::Char('P'), SHIFT, "promote_override"),
-            (KeyCode::Char('F'), SHIFT, "-"),
+            (KeyCode::Char('F'), SHIFT, "freeze"),
+            (KeyCode::Char('G'), SHIFT, "-"),
             (KeyCode::Backspace, NONE, "-"),
         ];
         for (code, mods, want) in table {
@@ -365,7 +367,7 @@ mod tests {
                 + &path.display().to_string()
                 + ", line 2: \"r\" now means promote, which leaves rollback without a key; give it one (e.g. rollback = [\"…\"])"]
         );
-        std::fs::write(&path, "refresh = [\"x\"]\n\nfilter = [\"x\", \"/\"]\n").unwrap();
+        std::fs::write(&path, "refresh = [\"z\"]\n\nfilter = [\"z\", \"/\"]\n").unwrap();
         let map = Keymap::load(&path).unwrap();
         let [warning] = map.warnings() else {
             panic!("{:?}", map.warnings())

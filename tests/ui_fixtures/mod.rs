@@ -576,6 +576,7 @@ pub fn confirm_rollback_prod() -> State {
         ],
         type_to_confirm: Some("prod".into()),
         override_of: None,
+        reason_for: None,
         typed: "pr".into(),
         changed: false,
     })));

@@ -104,14 +104,7 @@ impl Freezes for GitFork {
     fn freezes(&self) -> PortResult<FreezeList> {
         let repo = self.repo()?;
         let fetch_error = self.fetch_side(&repo, FREEZE_REF).err().map(|e| e.full());
-        let tree = self.tree_at(&repo, self.side_tip(&repo, FREEZE_REF))?;
-        Ok(FreezeList {
-            freezes: read_freezes(&repo, &tree)?
-                .into_iter()
-                .map(|(_, f)| f)
-                .collect(),
-            fetch_error,
-        })
+        self.freezes_as_fetched(&repo, fetch_error)
     }
 
     fn freeze(&self, freeze: &Freeze) -> PortResult<PinCommit> {
@@ -189,5 +182,23 @@ mod tests {
         assert_eq!(file_name("../x"), "%2E.%2Fx.json");
         assert_eq!(file_name("50%"), "50%25.json");
         assert_eq!(file_name("a/b"), "a%2Fb.json");
+    }
+}
+
+impl GitFork {
+    /// The freezes as the freeze ref was last fetched, with why this fetch failed if it did.
+    pub(super) fn freezes_as_fetched(
+        &self,
+        repo: &Repository,
+        fetch_error: Option<String>,
+    ) -> PortResult<FreezeList> {
+        let tree = self.tree_at(repo, self.side_tip(repo, FREEZE_REF))?;
+        Ok(FreezeList {
+            freezes: read_freezes(repo, &tree)?
+                .into_iter()
+                .map(|(_, f)| f)
+                .collect(),
+            fetch_error,
+        })
     }
 }

@@ -171,20 +171,6 @@ impl Freezes for GitFork {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::file_name;
-
-    #[test]
-    fn an_environment_name_cannot_leave_the_tree_root() {
-        assert_eq!(file_name("prod"), "prod.json");
-        assert_eq!(file_name("eu-west.prod"), "eu-west.prod.json");
-        assert_eq!(file_name("../x"), "%2E.%2Fx.json");
-        assert_eq!(file_name("50%"), "50%25.json");
-        assert_eq!(file_name("a/b"), "a%2Fb.json");
-    }
-}
-
 impl GitFork {
     /// The freezes as the freeze ref was last fetched, with why this fetch failed if it did.
     pub(super) fn freezes_as_fetched(
@@ -200,5 +186,19 @@ impl GitFork {
                 .collect(),
             fetch_error,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::file_name;
+
+    #[test]
+    fn an_environment_name_cannot_leave_the_tree_root() {
+        assert_eq!(file_name("prod"), "prod.json");
+        assert_eq!(file_name("eu-west.prod"), "eu-west.prod.json");
+        assert_eq!(file_name("../x"), "%2E.%2Fx.json");
+        assert_eq!(file_name("50%"), "50%25.json");
+        assert_eq!(file_name("a/b"), "a%2Fb.json");
     }
 }

@@ -236,5 +236,7 @@ pub enum Effect {
     Audit(AuditRecord),
     /// The bell and a desktop notification, written by the terminal layer.
     Notify(Notification),
+    /// Stop the fork's running fetch or push (it ends as a "cancelled" error).
+    CancelGit,
     Quit,
 }

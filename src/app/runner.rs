@@ -145,6 +145,10 @@ pub async fn execute(world: &World, effect: Effect) -> Option<Action> {
             None
         }
         // The terminal layer writes these; without a terminal there is nothing to ring.
+        Effect::CancelGit => {
+            world.ports.fork.cancel();
+            None
+        }
         Effect::Notify(_) | Effect::Quit => None,
     }
 }

@@ -319,6 +319,18 @@ fn command(state: &mut State, c: Command, effects: &mut Vec<Effect>) {
     match c {
         // Quit was handled above; Enter with nothing open does nothing.
         Command::Quit | Command::Confirm => {}
+        // Esc while an action runs asks the fork to give up its fetch or push: a remote that
+        // hangs must not hold the cockpit until its time limit.
+        Command::Cancel if state.busy.is_some() && state.filter.text.is_empty() => {
+            effects.push(Effect::CancelGit);
+            let env = state.env().map(|e| e.name.clone()).unwrap_or_default();
+            state.log_line(
+                &env,
+                "cancel",
+                Outcome::Succeeded,
+                "asked the running fetch or push to stop",
+            );
+        }
         Command::Cancel => state.filter = Default::default(),
         Command::Help => state.help = true,
         Command::NextPane | Command::PrevPane => {

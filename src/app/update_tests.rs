@@ -563,3 +563,13 @@ fn a_notice_at_start_is_shown_as_a_message() {
         matches!(&s.modal, Some(Modal::Message { title, body }) if title == "Keymap" && body.contains("rollback"))
     );
 }
+
+#[test]
+fn escape_while_an_action_runs_cancels_the_forks_network_call() {
+    let mut s = state(false);
+    s.busy = Some("pin dev: v1.2.0 → v1.3.0".into());
+    assert_eq!(press(&mut s, Command::Cancel), vec![Effect::CancelGit]);
+    // With nothing running, Esc is only Esc.
+    s.busy = None;
+    assert!(press(&mut s, Command::Cancel).is_empty());
+}

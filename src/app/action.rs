@@ -31,6 +31,8 @@ pub enum Command {
     Rollback,
     /// Freeze the selected environment, or lift its freeze.
     Freeze,
+    /// Delete the newest pin commit the remote refused (kept on a ref until then).
+    DiscardRefused,
     Filter,
     Palette,
     Refresh,
@@ -40,13 +42,14 @@ pub enum Command {
 }
 
 impl Command {
-    pub const ALL: [Command; 20] = [
+    pub const ALL: [Command; 21] = [
         Command::Promote,
         Command::PromoteOverride,
         Command::Approve,
         Command::Reject,
         Command::Rollback,
         Command::Freeze,
+        Command::DiscardRefused,
         Command::Up,
         Command::Down,
         Command::PageUp,
@@ -88,6 +91,9 @@ impl Command {
             Command::Freeze => {
                 "freeze the selected environment for the whole team (no pin or promote into it), with a typed reason; or lift its freeze"
             }
+            Command::DiscardRefused => {
+                "delete the newest pin commit the remote refused (to retry it instead, run the same action again)"
+            }
             Command::Filter => "filter the versions (in their pane) or the targets (elsewhere)",
             Command::Palette => "open the command palette",
             Command::Refresh => "refresh everything now",
@@ -114,6 +120,7 @@ impl Command {
             Command::Reject => "reject proposal",
             Command::Rollback => "rollback",
             Command::Freeze => "freeze or unfreeze",
+            Command::DiscardRefused => "discard refused push",
             Command::Filter => "filter",
             Command::Palette => "command palette",
             Command::Refresh => "refresh",
@@ -181,6 +188,7 @@ impl Command {
                 | Command::Reject
                 | Command::Rollback
                 | Command::Freeze
+                | Command::DiscardRefused
                 | Command::InjectFault
         )
     }
@@ -218,6 +226,8 @@ pub enum Action {
     /// Who an environment's AWS connection acts as, for its pane and the audit log.
     AwsIdentity(String, Result<AwsIdentity, PortError>),
     FaultInjected(Result<String, PortError>),
+    /// A refused push was deleted (its reference), or why not.
+    Discarded(Result<String, PortError>),
     /// An audit record could not be written.
     AuditFailed(PortError),
 }
@@ -238,5 +248,7 @@ pub enum Effect {
     Notify(Notification),
     /// Stop the fork's running fetch or push (it ends as a "cancelled" error).
     CancelGit,
+    /// Delete a refused push kept on this reference.
+    DiscardRefused(String),
     Quit,
 }

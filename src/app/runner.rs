@@ -145,6 +145,12 @@ pub async fn execute(world: &World, effect: Effect) -> Option<Action> {
             None
         }
         // The terminal layer writes these; without a terminal there is nothing to ring.
+        Effect::DiscardRefused(reference) => {
+            let fork = world.ports.fork.clone();
+            let r = reference.clone();
+            let result = blocking(move || fork.discard_refused(&r)).await;
+            Some(Action::Discarded(result.map(|()| reference)))
+        }
         Effect::CancelGit => {
             world.ports.fork.cancel();
             None

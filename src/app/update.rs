@@ -105,6 +105,23 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             }
             effects.push(Effect::Fetch(Source::Rollout(env)));
         }
+        Action::Discarded(r) => {
+            let env = state.env().map(|e| e.name.clone()).unwrap_or_default();
+            match r {
+                Ok(reference) => state.log_line(
+                    &env,
+                    "discard",
+                    Outcome::Succeeded,
+                    format!("deleted the refused push kept at {reference}"),
+                ),
+                Err(e) => {
+                    state.log_line(&env, "discard", Outcome::Failed, e.message.clone());
+                    show_error(state, "Cannot discard the refused push", &e);
+                }
+            }
+            state.fork.next_due = state.now;
+            schedule_refreshes(state, &mut effects);
+        }
         Action::AuditFailed(e) => {
             let env = state.env().map(|e| e.name.clone()).unwrap_or_default();
             state.log_line(&env, "audit", Outcome::Failed, e.message.clone());
@@ -332,6 +349,30 @@ fn command(state: &mut State, c: Command, effects: &mut Vec<Effect>) {
             );
         }
         Command::Cancel => state.filter = Default::default(),
+        Command::DiscardRefused => {
+            let kept = state
+                .fork
+                .value
+                .as_ref()
+                .and_then(|f| f.refused.first())
+                .map(|r| r.reference.clone());
+            match kept {
+                Some(reference) if !state.settings.read_only => {
+                    effects.push(Effect::DiscardRefused(reference))
+                }
+                Some(_) => {
+                    let why = Refusal::new(
+                        RefusalKind::ReadOnly,
+                        "read-only mode: refused pushes are kept",
+                    );
+                    refuse(state, c, None, &why, effects);
+                }
+                None => {
+                    let why = Refusal::new(RefusalKind::NothingToDo, "no refused push is kept");
+                    refuse(state, c, None, &why, effects);
+                }
+            }
+        }
         Command::Help => state.help = true,
         Command::NextPane | Command::PrevPane => {
             let i = Pane::ORDER

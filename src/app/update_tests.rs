@@ -573,3 +573,39 @@ fn escape_while_an_action_runs_cancels_the_forks_network_call() {
     s.busy = None;
     assert!(press(&mut s, Command::Cancel).is_empty());
 }
+
+#[test]
+fn a_refused_push_kept_on_a_ref_can_be_discarded_from_the_cockpit() {
+    let mut s = state(false);
+    let mut fork = crate::ops::fixtures::fork(&[("dev", "v1.3.0")]);
+    fork.refused.push(crate::ports::RefusedPush {
+        reference: "refs/shiftdeck/refused/dev-20261202T101500Z".into(),
+        env: "dev".into(),
+        commit: "abc".into(),
+        subject: "Pin dev to v1.4.0".into(),
+        at: Timestamp(0),
+    });
+    let now = s.now;
+    update(&mut s, Action::Fork(Fetched::new(now, Ok(fork))));
+    assert_eq!(
+        press(&mut s, Command::DiscardRefused),
+        vec![Effect::DiscardRefused(
+            "refs/shiftdeck/refused/dev-20261202T101500Z".into()
+        )]
+    );
+    let effects = update(
+        &mut s,
+        Action::Discarded(Ok("refs/shiftdeck/refused/dev-20261202T101500Z".into())),
+    );
+    assert!(
+        effects.contains(&Effect::Fetch(Source::Fork)),
+        "{effects:?}"
+    );
+    assert!(
+        s.log
+            .last()
+            .unwrap()
+            .message
+            .contains("deleted the refused push")
+    );
+}

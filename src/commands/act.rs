@@ -7,7 +7,8 @@ use crate::config::Config;
 use crate::domain::audit::AuditRecord;
 use crate::ops::audit::{self, Actor};
 use crate::ops::reads::Reads;
-use crate::ops::{self, Execution, Intent, Plan, Planned, Refusal, RefusalKind, Snapshot, World};
+use crate::ops::snapshot::find_stage;
+use crate::ops::{self, Execution, Intent, Plan, Planned, Refusal, RefusalKind, World};
 use crate::ports::PortError;
 
 use super::act_output::{self, Outcome, Report};
@@ -56,19 +57,8 @@ pub fn run(config: &Config, intent: Intent, opts: &ActOptions, prompt: &mut dyn 
     // An unknown environment is a mistake on the command line: said before anything is read.
     let stages: Vec<_> = config.environments.iter().map(|e| e.stage()).collect();
     let names = involved(&intent, &stages);
-    let offline = Snapshot {
-        stages: stages.clone(),
-        releases: None,
-        fork: None,
-        rollouts: Default::default(),
-        identity: None,
-        read_only: false,
-        busy: None,
-        now: crate::domain::time::Timestamp(0),
-        failure_window: config.rules.failure_window(),
-    };
     for name in &names {
-        if let Err(r) = offline.stage(&crate::domain::env::EnvName::new(name.as_str())) {
+        if let Err(r) = find_stage(&stages, &crate::domain::env::EnvName::new(name.as_str())) {
             return act_output::refused(opts.json, &intent, &r, exit::USAGE);
         }
     }

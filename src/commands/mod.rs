@@ -11,12 +11,6 @@ pub mod shell;
 
 use crate::ports::{ErrorKind, PortError};
 
-pub const EXIT_ERROR: u8 = exit::ERROR;
-/// A usage problem: a malformed argument, or a confirmation that only a flag can give here.
-pub const EXIT_USAGE: u8 = exit::USAGE;
-/// A rule of shiftdeck refused; nothing was changed.
-pub const EXIT_REFUSED: u8 = exit::REFUSED;
-
 /// How a command failed: what to print on stderr and the exit code.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Failure {
@@ -27,21 +21,21 @@ pub struct Failure {
 impl Failure {
     pub fn error(message: impl Into<String>) -> Self {
         Self {
-            code: EXIT_ERROR,
+            code: exit::ERROR,
             message: message.into(),
         }
     }
 
     pub fn usage(message: impl Into<String>) -> Self {
         Self {
-            code: EXIT_USAGE,
+            code: exit::USAGE,
             message: message.into(),
         }
     }
 
     pub fn refused(message: impl Into<String>) -> Self {
         Self {
-            code: EXIT_REFUSED,
+            code: exit::REFUSED,
             message: message.into(),
         }
     }

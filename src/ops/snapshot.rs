@@ -33,20 +33,7 @@ pub struct Snapshot<'a> {
 
 impl<'a> Snapshot<'a> {
     pub fn stage(&self, name: &EnvName) -> Result<&Stage, Refusal> {
-        self.stages.iter().find(|s| &s.name == name).ok_or_else(|| {
-            Refusal::new(
-                RefusalKind::UnknownEnvironment,
-                format!("no environment named {name}"),
-            )
-            .hint(format!(
-                "the configured environments are {}",
-                self.stages
-                    .iter()
-                    .map(|s| s.name.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ))
-        })
+        find_stage(&self.stages, name)
     }
 
     /// The environment after `name` in the promotion order.
@@ -125,6 +112,25 @@ impl<'a> Snapshot<'a> {
                 })
             })
     }
+}
+
+/// The stage called `name`, or a refusal that lists the configured ones: also what the command
+/// line checks before it reads anything.
+pub fn find_stage<'s>(stages: &'s [Stage], name: &EnvName) -> Result<&'s Stage, Refusal> {
+    stages.iter().find(|s| &s.name == name).ok_or_else(|| {
+        Refusal::new(
+            RefusalKind::UnknownEnvironment,
+            format!("no environment named {name}"),
+        )
+        .hint(format!(
+            "the configured environments are {}",
+            stages
+                .iter()
+                .map(|s| s.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+    })
 }
 
 /// Up to three versions closest to `wanted` in release order: the ones just below and above it.

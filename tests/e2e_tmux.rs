@@ -24,9 +24,14 @@ fn launch(t: &Tmux) {
 
 /// `launch` with more arguments for shiftdeck before `demo`.
 fn launch_with(t: &Tmux, args: &str) {
+    launch_at(t, args, 20);
+}
+
+/// `launch_with`, the demo's clock running `speed` times real time.
+fn launch_at(t: &Tmux, args: &str, speed: u32) {
     // `exec` keeps the pid and the foreground: a background job could not read the terminal.
     let line = format!(
-        "stty -a > {before}; sh -c 'echo $$ > {pid}; exec {bin} {args} demo --speed 20'; echo $? > {code}; stty -a > {after}; echo SHIFTDECK_''EXITED",
+        "stty -a > {before}; sh -c 'echo $$ > {pid}; exec {bin} {args} demo --speed {speed}'; echo $? > {code}; stty -a > {after}; echo SHIFTDECK_''EXITED",
         before = t.file("before").display(),
         after = t.file("after").display(),
         pid = t.file("pid").display(),
@@ -186,6 +191,81 @@ fn a_keymap_that_leaves_rollback_without_a_key_says_so_at_start() {
     // A message at start, naming the line and the command left without a key.
     t.wait_for(&["Keymap", "line 2", "rollback"], Duration::from_secs(30));
     t.send(&["Escape"]);
+    t.send(&["q"]);
+    assert_restored(&t);
+}
+
+#[test]
+fn a_version_its_alarm_rolled_back_in_dev_is_not_promoted_with_p() {
+    let t = Tmux::start("fault");
+    launch_at(&t, "", 60);
+    t.wait_for(&["dev", "staging", "prod"], Duration::from_secs(30));
+    // dev is selected and shifting; the canary fails, its alarm fires, CodeDeploy rolls back.
+    t.send(&["f"]);
+    t.wait_for(
+        &["p promote ✗ v1.3.0 was rolled back"],
+        Duration::from_secs(60),
+    );
+    t.send(&["p"]);
+    let refused = t.wait_for(&["Cannot promote", "in dev"], Duration::from_secs(5));
+    assert!(refused.contains("was rolled back"), "{refused}");
+    assert!(
+        !refused.contains("pin staging: v1.2.1 → v1.3.0"),
+        "{refused}"
+    );
+    t.send(&["Escape"]);
+    t.send(&["q"]);
+    assert_restored(&t);
+}
+
+#[test]
+fn after_a_finished_prod_shift_is_rolled_back_r_offers_no_roll_forward() {
+    let t = Tmux::start("forward");
+    launch_at(&t, "", 60);
+    t.wait_for(&["dev", "staging", "prod"], Duration::from_secs(30));
+    t.send(&["j", "j"]);
+    // The colleague's proposal approved, the pipeline held at prod's manual gate, opened.
+    t.send(&["a"]);
+    t.wait_for(&["Dana Reyes", "Enter"], Duration::from_secs(5));
+    t.send(&["Enter"]);
+    t.wait_for(
+        &["a approve: open the manual gate of prod"],
+        Duration::from_secs(60),
+    );
+    t.send(&["a"]);
+    t.wait_for(
+        &["PutLifecycleEventHookExecutionStatus"],
+        Duration::from_secs(5),
+    );
+    t.send(&["Enter"]);
+    // Once the shift has finished, rolling it back is a redeployment of the previous version
+    // (while it runs, a StopDeployment): look until the plan says so.
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        t.send(&["r"]);
+        let modal = t.wait_for(&["Type prod to confirm"], Duration::from_secs(5));
+        if modal.contains("CreateDeployment") {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the shift never finished:\n{modal}"
+        );
+        t.send(&["Escape"]);
+        std::thread::sleep(Duration::from_secs(1));
+    }
+    t.send(&["p", "r", "o", "d"]);
+    for _ in 0..20 {
+        t.send(&["Down"]);
+    }
+    t.send(&["Enter"]);
+    t.wait_for(&["rolled back prod"], Duration::from_secs(15));
+    // Once the redeployment has finished, r offers nothing: not the version just left.
+    let screen = t.wait_for(
+        &["r rollback ✗ nothing to roll back in prod"],
+        Duration::from_secs(60),
+    );
+    assert!(!screen.contains("pin v1.2.0 → v1.2.1"), "{screen}");
     t.send(&["q"]);
     assert_restored(&t);
 }

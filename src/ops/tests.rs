@@ -412,3 +412,39 @@ fn a_frozen_environment_refuses_pins_and_promotions_but_not_rollback() {
         RefusalKind::NotRead
     );
 }
+
+#[test]
+fn a_rollback_whose_lambda_versions_name_no_release_restores_the_pin_from_its_history() {
+    let mut w = World::new();
+    let mut running = shift("d-5", "v1.2.0", "v1.3.0", DeploymentStatus::InProgress);
+    running.from.release = None;
+    running.to.release = None;
+    w.rollouts
+        .insert("prod".into(), rollout("prod", Some(running)));
+    w.fork = fork(&[("dev", "v1.3.0"), ("prod", "v1.3.0")]);
+    w.fork.history.push(crate::ports::PinEvent {
+        env: "prod".into(),
+        from: Some("v1.2.0".into()),
+        to: "v1.3.0".into(),
+        commit: "c0ffee".into(),
+        short: "c0ffee".into(),
+        subject: "Pin prod to v1.3.0".into(),
+        author: me(),
+        at: Timestamp(0),
+        action: Some("promote".into()),
+        released_by: None,
+        approved_by: None,
+        trailers: Vec::new(),
+    });
+    let Plan::Rollback { pin_revert, .. } = w
+        .plan(Intent::Rollback {
+            env: env("prod"),
+            reason: None,
+        })
+        .unwrap()
+        .plan
+    else {
+        panic!()
+    };
+    assert_eq!(pin_revert, Some((v("v1.3.0"), v("v1.2.0"))));
+}

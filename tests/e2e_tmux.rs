@@ -230,7 +230,7 @@ fn after_a_finished_prod_shift_is_rolled_back_r_offers_no_roll_forward() {
     t.send(&["Enter"]);
     t.wait_for(
         &["a approve: open the manual gate of prod"],
-        Duration::from_secs(60),
+        Duration::from_secs(120),
     );
     t.send(&["a"]);
     t.wait_for(
@@ -240,17 +240,20 @@ fn after_a_finished_prod_shift_is_rolled_back_r_offers_no_roll_forward() {
     t.send(&["Enter"]);
     // Once the shift has finished, rolling it back is a redeployment of the previous version
     // (while it runs, a StopDeployment): look until the plan says so.
-    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    t.wait_for(&["opened the manual gate of prod"], Duration::from_secs(15));
+    let deadline = std::time::Instant::now() + Duration::from_secs(120);
     loop {
         t.send(&["r"]);
-        let modal = t.wait_for(&["Type prod to confirm"], Duration::from_secs(5));
-        if modal.contains("CreateDeployment") {
+        std::thread::sleep(Duration::from_millis(500));
+        let screen = t.screen();
+        if screen.contains("Type prod to confirm") && screen.contains("CreateDeployment") {
             break;
         }
         assert!(
             std::time::Instant::now() < deadline,
-            "the shift never finished:\n{modal}"
+            "the shift never finished:\n{screen}"
         );
+        // A stop of the running shift, or a refusal: close it and look again.
         t.send(&["Escape"]);
         std::thread::sleep(Duration::from_secs(1));
     }
@@ -263,7 +266,7 @@ fn after_a_finished_prod_shift_is_rolled_back_r_offers_no_roll_forward() {
     // Once the redeployment has finished, r offers nothing: not the version just left.
     let screen = t.wait_for(
         &["r rollback ✗ nothing to roll back in prod"],
-        Duration::from_secs(60),
+        Duration::from_secs(120),
     );
     assert!(!screen.contains("pin v1.2.0 → v1.2.1"), "{screen}");
     t.send(&["q"]);

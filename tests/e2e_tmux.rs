@@ -84,8 +84,12 @@ fn demo_shows_a_live_shift_answers_keys_and_restores_the_terminal_on_quit() {
 
     // Approve the colleague's proposal for prod: the commit lands and the log says so.
     t.send(&["j", "j"]);
+    t.wait_for(
+        &["a approve: approve prod → v1.2.1 proposed by Dana Reyes"],
+        Duration::from_secs(60),
+    );
     t.send(&["a"]);
-    t.wait_for(&["Dana Reyes", "Enter"], Duration::from_secs(5));
+    t.wait_for(&["Dana Reyes", "Enter confirm"], Duration::from_secs(5));
     t.send(&["Enter"]);
     t.wait_for(&["approved v1.2.1 for prod"], Duration::from_secs(10));
 
@@ -225,8 +229,14 @@ fn after_a_finished_prod_shift_is_rolled_back_r_offers_no_roll_forward() {
     t.wait_for(&["dev", "staging", "prod"], Duration::from_secs(30));
     t.send(&["j", "j"]);
     // The colleague's proposal approved, the pipeline held at prod's manual gate, opened.
+    // `a` before prod's deployments are read is refused (rightly): wait until the action bar
+    // offers the approval, and for the confirm modal rather than any modal.
+    t.wait_for(
+        &["a approve: approve prod → v1.2.1 proposed by Dana Reyes"],
+        Duration::from_secs(60),
+    );
     t.send(&["a"]);
-    t.wait_for(&["Dana Reyes", "Enter"], Duration::from_secs(5));
+    t.wait_for(&["Dana Reyes", "Enter confirm"], Duration::from_secs(5));
     t.send(&["Enter"]);
     t.wait_for(
         &["a approve: open the manual gate of prod"],

@@ -55,6 +55,8 @@ fn the_cockpit_shows_the_seeded_account() {
             "aws 123456789012 user/moto · ",
             "v1.2.0 (#1) → v1.3.0 (#2)",
             "ltbase-dev-api:Prod",
+            // moto never starts a deployment: CodeDeploy has not begun, nothing shifts yet.
+            "starting",
         ],
         Duration::from_secs(30),
     );

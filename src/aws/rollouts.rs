@@ -990,7 +990,7 @@ async fn shift_of(
     };
     let target_percent = match (status, info) {
         (DeploymentStatus::Succeeded, _) => 100.0,
-        (_, Some(f)) => f.target_version_weight() * 100.0,
+        (_, Some(f)) => percent_of_weight(f.target_version_weight()),
         _ => 0.0,
     };
     let gate = match (status, live) {
@@ -1313,9 +1313,30 @@ fn millis(t: Option<&DateTime>) -> Option<i64> {
     t.and_then(|t| t.to_millis().ok())
 }
 
+/// The target version's share of traffic, in percent, from a deployment target's
+/// `targetVersionWeight`. The API reference calls it a percentage, as Lambda's reference calls
+/// an alias's `AdditionalVersionWeights`, which are fractions from 0 to 1; no emulator serves the
+/// field, so both readings are accepted. Custom configurations move whole percents, so a
+/// percentage is 0 or at least 1: above 1 it can only be a percentage, below 1 only a fraction.
+/// Exactly 1 is read as a fraction (all traffic), which misreads only a custom 1% canary.
+fn percent_of_weight(raw: f64) -> f64 {
+    let percent = if raw > 1.0 { raw } else { raw * 100.0 };
+    percent.clamp(0.0, 100.0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_target_weight_reads_as_a_fraction_or_a_percentage() {
+        assert_eq!(percent_of_weight(0.1), 10.0);
+        assert_eq!(percent_of_weight(10.0), 10.0);
+        assert_eq!(percent_of_weight(0.0), 0.0);
+        assert_eq!(percent_of_weight(1.0), 100.0);
+        assert_eq!(percent_of_weight(100.0), 100.0);
+        assert_eq!(percent_of_weight(250.0), 100.0);
+    }
 
     #[test]
     fn a_long_gate_id_is_joined_from_its_parts() {

@@ -207,6 +207,20 @@ fn state_spans<'a>(e: &'a EnvRow, now: Timestamp, theme: &Theme, short: bool) ->
             };
             spans.push(Span::styled(text, theme.canary));
         }
+        // Created or queued: CodeDeploy has not started it, so nothing shifts yet.
+        (Some(s), _)
+            if matches!(
+                s.status,
+                DeploymentStatus::Created | DeploymentStatus::Queued
+            ) =>
+        {
+            let text = if short {
+                "starting".to_string()
+            } else {
+                format!("starting → {} ({})", s.to.label(), s.status.label())
+            };
+            spans.push(Span::styled(text, theme.canary));
+        }
         (Some(s), _) => {
             let mut text = format!("shifting {:.0}%", s.target_percent);
             if !short {

@@ -1,22 +1,26 @@
 //! Errors a person can act on, as the binary prints them, produced by the real credential chain
 //! and real endpoints (moto, a closed port), never by hand-built values: a broken profile, an
-//! expired SSO session, no region, an unreachable endpoint. One broken environment never hides
-//! the others.
+//! expired SSO session, no region, an unreachable endpoint, the vendor's bucket refusing the
+//! account. One broken environment never hides the others.
 
 mod emulators;
 
 use std::path::Path;
 use std::process::{Command, Output};
 
+use aws_sdk_s3::error::ProvideErrorMetadata;
+
 use emulators::moto::Moto;
 
-const ENVS: &str = r#"
+const DEV: &str = r#"
 [[env]]
 name = "dev"
 region = "us-east-1"
 application = "ltbase-dev"
 pin = { file = "lib/config.ts", pattern = 'devVersion = "{version}"' }
+"#;
 
+const BROKEN: &str = r#"
 [[env]]
 name = "broken"
 profile = "PROFILE"
@@ -28,6 +32,15 @@ pin = { file = "lib/config.ts", pattern = 'brokenVersion = "{version}"' }
 /// A fork, a configuration with `dev` (plain test credentials) and `broken` (the given
 /// profile and region line), and an AWS config directory holding `aws_config`.
 fn setup(dir: &Path, profile: &str, region_line: &str, aws_config: &str) -> std::path::PathBuf {
+    let broken = BROKEN
+        .replace("PROFILE", profile)
+        .replace("REGION", region_line);
+    configure(dir, &format!("{DEV}{broken}"), aws_config)
+}
+
+/// A fork, a configuration with the release bucket and the `[[env]]` tables `envs`, and an AWS
+/// config directory holding `aws_config`.
+fn configure(dir: &Path, envs: &str, aws_config: &str) -> std::path::PathBuf {
     let fork = dir.join("fork");
     std::fs::create_dir_all(fork.join("lib")).unwrap();
     std::fs::write(
@@ -76,8 +89,7 @@ fn setup(dir: &Path, profile: &str, region_line: &str, aws_config: &str) -> std:
     let config = format!(
         "[release]\nbucket = \"ltbase-releases\"\nregion = \"us-east-1\"\npublic_key = \"{}\"\n\n[fork]\npath = \"fork\"\n{}",
         key.lines().nth(1).unwrap(),
-        ENVS.replace("PROFILE", profile)
-            .replace("REGION", region_line)
+        envs
     );
     let path = dir.join("shiftdeck.toml");
     std::fs::write(&path, config).unwrap();
@@ -87,6 +99,24 @@ fn setup(dir: &Path, profile: &str, region_line: &str, aws_config: &str) -> std:
 /// `shiftdeck status --json` with `HOME` in `dir`, every service sent to `endpoint`, and test
 /// credentials only in the environment (so a named profile must stand on its own).
 fn status(dir: &Path, config: &Path, endpoint: &str) -> (Output, serde_json::Value) {
+    shiftdeck(
+        dir,
+        config,
+        endpoint,
+        ("test", "test"),
+        &["status", "--json"],
+    )
+}
+
+/// `shiftdeck ARGS` with `HOME` in `dir`, every service sent to `endpoint`, and the access key
+/// `(id, secret)` only in the environment; what it printed and its JSON.
+fn shiftdeck(
+    dir: &Path,
+    config: &Path,
+    endpoint: &str,
+    (key_id, secret): (&str, &str),
+    args: &[&str],
+) -> (Output, serde_json::Value) {
     let out = Command::new(env!("CARGO_BIN_EXE_shiftdeck"))
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
@@ -94,17 +124,17 @@ fn status(dir: &Path, config: &Path, endpoint: &str) -> (Output, serde_json::Val
         .env("AWS_CONFIG_FILE", dir.join(".aws/config"))
         .env("AWS_SHARED_CREDENTIALS_FILE", dir.join(".aws/credentials"))
         .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("AWS_ACCESS_KEY_ID", "test")
-        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env("AWS_ACCESS_KEY_ID", key_id)
+        .env("AWS_SECRET_ACCESS_KEY", secret)
         .env("AWS_ENDPOINT_URL", endpoint)
         .arg("--config")
         .arg(config)
-        .args(["status", "--json"])
+        .args(args)
         .output()
         .unwrap();
     let json = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
         panic!(
-            "status printed no JSON ({e}):\n{}\n{}",
+            "{args:?} printed no JSON ({e}):\n{}\n{}",
             String::from_utf8_lossy(&out.stdout),
             String::from_utf8_lossy(&out.stderr)
         )
@@ -208,4 +238,98 @@ fn an_unreachable_endpoint_says_it_could_not_be_reached() {
             .contains("could not reach"),
         "{dev}"
     );
+}
+
+/// The vendor's release bucket refusing this account, produced for real: moto authorising
+/// every request against IAM refuses s3:ListBucket to a user whose policy grants the
+/// account's own reads but nothing on the bucket, as S3 refuses an account the vendor has not
+/// allow-listed. `shiftdeck versions` names the action, the bucket, the account it runs as
+/// (from STS: moto's S3 refusal names nobody, and the vendor needs the account id) and the
+/// allow-list, and exits 1.
+#[tokio::test]
+async fn a_refusal_by_the_vendors_bucket_names_the_account_to_allow_list() {
+    // Exactly the seeding calls below go through unauthenticated: CreateBucket, PutObject,
+    // CreateUser, CreateAccessKey, PutUserPolicy (moto's readiness probe is not counted).
+    let moto = Moto::start_with(&[("INITIAL_NO_AUTH_ACTION_COUNT", "5")]);
+    let s3 = aws_sdk_s3::Client::new(&moto.sdk_config());
+    s3.create_bucket()
+        .bucket("ltbase-releases")
+        .send()
+        .await
+        .unwrap();
+    let manifest =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo/releases/v1.2.0/manifest.json");
+    s3.put_object()
+        .bucket("ltbase-releases")
+        .key("v1.2.0/manifest.json")
+        .body(std::fs::read(manifest).unwrap().into())
+        .send()
+        .await
+        .unwrap();
+    moto.iam("CreateUser", &[("UserName", "release-reader")]);
+    let key = moto.iam("CreateAccessKey", &[("UserName", "release-reader")]);
+    let key_id = emulators::moto::xml_text(&key, "AccessKeyId").unwrap();
+    let secret = emulators::moto::xml_text(&key, "SecretAccessKey").unwrap();
+    // The account's own reads; nothing on S3.
+    let policy = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sts:GetCallerIdentity","codedeploy:Get*","codedeploy:List*","codedeploy:BatchGet*","lambda:Get*","lambda:List*"],"Resource":"*"}]}"#;
+    moto.iam(
+        "PutUserPolicy",
+        &[
+            ("UserName", "release-reader"),
+            ("PolicyName", "own-account-reads"),
+            ("PolicyDocument", policy),
+        ],
+    );
+    let unknown = s3
+        .list_buckets()
+        .send()
+        .await
+        .expect_err("moto lets no more requests through unauthenticated");
+    assert_eq!(unknown.code(), Some("InvalidAccessKeyId"), "{unknown:?}");
+
+    let reader = aws_sdk_sts::Client::from_conf(
+        aws_sdk_sts::config::Builder::from(&moto.sdk_config())
+            .credentials_provider(aws_credential_types::Credentials::new(
+                key_id, secret, None, None, "test",
+            ))
+            .build(),
+    );
+    let me = reader.get_caller_identity().send().await.unwrap();
+    let (arn, account) = (me.arn().unwrap(), me.account().unwrap());
+
+    let dir = tempfile::tempdir().unwrap();
+    let config = configure(dir.path(), DEV, "");
+    let (out, report) = shiftdeck(
+        dir.path(),
+        &config,
+        &moto.endpoint,
+        (key_id, secret),
+        &["versions", "--json"],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a failed read exits 1: {report}"
+    );
+    assert_eq!(report["versions"], serde_json::json!([]), "{report}");
+    let errors = report["errors"].as_array().unwrap();
+    assert_eq!(
+        errors.len(),
+        1,
+        "the account's own reads are allowed: {report}"
+    );
+    let refused = &errors[0];
+    assert_eq!(refused["source"], "releases", "{refused}");
+    assert_eq!(refused["error"]["kind"], "access_denied", "{refused}");
+    let message = refused["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("the vendor's release bucket refused s3:ListBucket on ltbase-releases"),
+        "{message}"
+    );
+    assert!(
+        message.contains(&format!("for {arn} (account {account})")),
+        "{message}"
+    );
+    let hint = refused["error"]["hint"].as_str().unwrap_or_default();
+    assert!(hint.contains("vendor's allow-list"), "{hint}");
 }

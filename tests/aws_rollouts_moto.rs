@@ -7,10 +7,7 @@ mod emulators;
 
 use emulators::moto::Moto;
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::sync::Arc;
-use std::time::Duration;
 
 use aws_config::SdkConfig;
 use aws_sdk_codedeploy::types as cd;
@@ -31,44 +28,13 @@ const ACCOUNT: &str = "123456789012";
 const FUNCTION: &str = "ltbase-dev-api";
 const ROLE: &str = "ltbase-dev-api-role";
 
-/// A plain HTTP/1.1 POST, answered with the status line and body.
-fn post(moto: &Moto, path: &str, authorization: &str, body: &str) -> std::io::Result<String> {
-    let mut s = TcpStream::connect(moto.endpoint.trim_start_matches("http://"))?;
-    s.set_read_timeout(Some(Duration::from_secs(10)))?;
-    write!(
-        s,
-        "POST {path} HTTP/1.1\r\nHost: {}\r\nContent-Type: application/x-www-form-urlencoded\r\nAuthorization: {authorization}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        moto.endpoint.trim_start_matches("http://"),
-        body.len()
-    )?;
-    let mut out = String::new();
-    s.read_to_string(&mut out)?;
-    Ok(out)
-}
-
-/// IAM CreateRole, in IAM's query protocol: the crate has no IAM client, and moto's
-/// CreateFunction insists that the role exists. moto routes by the credential scope's
-/// service and does not check the signature.
+/// IAM CreateRole: moto's CreateFunction insists that the role exists.
 fn create_role(moto: &Moto, name: &str) {
     let policy = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
-    let body = format!(
-        "Action=CreateRole&Version=2010-05-08&RoleName={name}&AssumeRolePolicyDocument={}",
-        form_encode(policy)
+    moto.iam(
+        "CreateRole",
+        &[("RoleName", name), ("AssumeRolePolicyDocument", policy)],
     );
-    let auth = "AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0";
-    let answer = post(moto, "/", auth, &body).unwrap();
-    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
-}
-
-fn form_encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// The smallest valid zip: an empty archive whose comment tells the two packages apart.

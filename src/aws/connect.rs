@@ -14,7 +14,7 @@ use aws_sdk_sts::config::SharedHttpClient;
 use tokio::sync::OnceCell;
 use tokio::time::Instant;
 
-use super::error::{CallSite, from_sdk, no_region};
+use super::error::{CallSite, from_sdk, is_denied, no_region};
 use crate::ports::{AwsIdentity, ErrorKind, PortError, PortResult};
 
 /// Which credentials and region a connection uses; environments that name the same pair share
@@ -145,7 +145,7 @@ impl Connection {
                 .identity
                 .get()
                 .and_then(|i| i.as_ref().ok())
-                .map(|i| format!("{} (account {})", i.arn, i.account)),
+                .map(caller),
             ..CallSite::new(action, resource)
         }
     }
@@ -174,7 +174,16 @@ impl Connection {
         let deadline = self.limits.operation + self.limits.connect;
         let result = match tokio::time::timeout(deadline, request).await {
             Ok(Ok(v)) => Ok(v),
-            Ok(Err(e)) => Err(from_sdk(e, &site)),
+            Ok(Err(e)) => {
+                let mut site = site;
+                // S3's refusal names nobody, and the vendor can only allow-list an account it is
+                // told: the release bucket's refusal names the caller even before any other read
+                // has asked STS. Boxed: `identity` calls `call` in turn.
+                if site.release_bucket && site.caller.is_none() && is_denied(&e) {
+                    site.caller = Box::pin(self.identity()).await.ok().as_ref().map(caller);
+                }
+                Err(from_sdk(e, &site))
+            }
             Err(_) => Err(PortError::new(
                 ErrorKind::Timeout,
                 format!(
@@ -217,6 +226,11 @@ impl Connection {
             .map(Budget::spacing)
             .unwrap_or_default()
     }
+}
+
+/// How a message names the caller.
+fn caller(identity: &AwsIdentity) -> String {
+    format!("{} (account {})", identity.arn, identity.account)
 }
 
 /// `lambda` of `lambda:GetAlias`.

@@ -98,6 +98,14 @@ where
     }
 }
 
+/// Whether the service refused the call for want of permission.
+pub fn is_denied<E, R>(err: &SdkError<E, R>) -> bool
+where
+    E: ProvideErrorMetadata,
+{
+    err.code().is_some_and(|c| DENIED.contains(&c))
+}
+
 /// Maps an error code and message as a service returned them.
 pub fn from_code(code: &str, message: &str, site: &CallSite) -> PortError {
     let said = if message.is_empty() {

@@ -719,6 +719,62 @@ mod tests {
         );
     }
 
+    /// A recorded answer, whatever was asked.
+    fn answer(status: u16, body: &str) -> aws_smithy_http_client::test_util::ReplayEvent {
+        aws_smithy_http_client::test_util::ReplayEvent::new(
+            http::Request::builder()
+                .uri("https://recorded.invalid/")
+                .body(aws_smithy_types::body::SdkBody::empty())
+                .unwrap(),
+            http::Response::builder()
+                .status(status)
+                .header("content-type", "application/xml")
+                .body(aws_smithy_types::body::SdkBody::from(body.to_string()))
+                .unwrap(),
+        )
+    }
+
+    #[tokio::test]
+    async fn the_vendors_refusal_names_the_account_it_refused() {
+        let replay = aws_smithy_http_client::test_util::StaticReplayClient::new(vec![
+            // S3's AccessDenied names no principal.
+            answer(
+                403,
+                "<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>",
+            ),
+            answer(
+                200,
+                r#"<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>arn:aws:sts::123456789012:assumed-role/operator/ada</Arn><UserId>AROAEXAMPLE:ada</UserId><Account>123456789012</Account></GetCallerIdentityResult></GetCallerIdentityResponse>"#,
+            ),
+        ]);
+        let sdk = aws_config::SdkConfig::builder()
+            .behavior_version(aws_config::BehaviorVersion::latest())
+            .region(aws_config::Region::new("us-east-1"))
+            .credentials_provider(
+                aws_credential_types::provider::SharedCredentialsProvider::new(
+                    aws_credential_types::Credentials::for_tests(),
+                ),
+            )
+            .http_client(replay.clone())
+            .build();
+        let limits = crate::aws::connect::Limits {
+            attempts: 1,
+            ..Default::default()
+        };
+        let conn = Connection::from_sdk(Default::default(), sdk, limits);
+        let releases = S3Releases::new(Arc::new(conn), "ltbase-releases".into(), "".into(), vec![]);
+        let e = releases.releases().await.unwrap_err();
+        assert_eq!(e.kind, ErrorKind::AccessDenied);
+        assert!(
+            e.message.contains(
+                "refused s3:ListBucket on ltbase-releases for arn:aws:sts::123456789012:assumed-role/operator/ada (account 123456789012)"
+            ),
+            "{}",
+            e.message
+        );
+        assert_eq!(replay.actual_requests().count(), 2, "a listing, then STS");
+    }
+
     #[test]
     fn only_transient_and_access_failures_fail_the_whole_list() {
         assert!(fails_the_repository(&PortError::new(

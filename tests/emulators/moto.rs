@@ -24,6 +24,11 @@ const START_TIMEOUT: Duration = Duration::from_secs(30);
 /// it.
 const START_ATTEMPTS: u32 = 3;
 
+/// Asked until the server answers: a path of moto's own API, because `GET /` is an S3
+/// ListBuckets, which would use up one of the requests `INITIAL_NO_AUTH_ACTION_COUNT` lets
+/// through unauthenticated.
+const READY_PATH: &str = "/moto-api/config";
+
 pub struct Moto {
     /// `http://127.0.0.1:PORT`: an IP, so the S3 client addresses buckets path-style.
     pub endpoint: String,
@@ -37,6 +42,13 @@ impl Moto {
     /// Starts a fresh moto (empty state) and waits until it answers HTTP. Panics with the
     /// server's log when it does not come up: a test cannot go on without it.
     pub fn start() -> Moto {
+        Moto::start_with(&[])
+    }
+
+    /// Like `start`, with extra environment variables for the server, e.g.
+    /// `INITIAL_NO_AUTH_ACTION_COUNT`, after which moto authorises every request against the
+    /// IAM policies of the caller's access key.
+    pub fn start_with(env: &[(&str, &str)]) -> Moto {
         let bin = venv().join("bin").join("moto_server");
         let mut failures = Vec::new();
         for _ in 0..START_ATTEMPTS {
@@ -47,6 +59,7 @@ impl Moto {
             let child = Command::new(&bin)
                 .args(["-H", "127.0.0.1", "-p", &port.to_string()])
                 .current_dir(dir.path())
+                .envs(env.iter().copied())
                 // Detached from the test's pipes: a harness that captures output would
                 // otherwise wait for the server to close them.
                 .stdin(Stdio::null())
@@ -60,7 +73,13 @@ impl Moto {
                 child,
                 dir,
             };
-            match poll_http(&moto.endpoint, START_TIMEOUT, Some(&mut moto.child)) {
+            let ready = poll_http(
+                &moto.endpoint,
+                READY_PATH,
+                START_TIMEOUT,
+                Some(&mut moto.child),
+            );
+            match ready {
                 Ok(()) => return moto,
                 Err(e) => failures.push(format!("{e}\n--- moto log ---\n{}", moto.log())),
             }
@@ -81,6 +100,30 @@ impl Moto {
         let answer = http(&self.endpoint, "POST", "/moto-api/reset")
             .unwrap_or_else(|e| panic!("moto reset: {e}\n--- moto log ---\n{}", self.log()));
         assert!(status_of(&answer) == Some("200"), "moto reset: {answer}");
+    }
+
+    /// One IAM call in IAM's query protocol, e.g. `iam("CreateUser", &[("UserName", "ada")])`;
+    /// the answer's XML. The crate has no IAM client. The request is not really signed: moto
+    /// routes it by the credential scope's service and checks no signature while it lets
+    /// requests through unauthenticated, which without `INITIAL_NO_AUTH_ACTION_COUNT` is always.
+    pub fn iam(&self, action: &str, params: &[(&str, &str)]) -> String {
+        let mut body = format!("Action={action}&Version=2010-05-08");
+        for (name, value) in params {
+            body += &format!("&{name}={}", form_encode(value));
+        }
+        let headers = "Content-Type: application/x-www-form-urlencoded\r\nAuthorization: AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0\r\n";
+        // IAM's first call loads its managed policies, which takes seconds on a busy machine.
+        let answer = request(
+            &self.endpoint,
+            "POST",
+            "/",
+            headers,
+            &body,
+            Duration::from_secs(30),
+        )
+        .unwrap_or_else(|e| panic!("iam {action}: {e}\n--- moto log ---\n{}", self.log()));
+        assert!(status_of(&answer) == Some("200"), "iam {action}: {answer}");
+        answer
     }
 
     /// An SDK config aimed at this server: region us-east-1, static test credentials, one
@@ -124,7 +167,7 @@ fn watchdog(pid: u32) -> Option<(Child, ChildStdin)> {
 /// Polls `url` (plain HTTP on loopback) until it answers with any HTTP status, for up to 30 s.
 /// Panics with the contents of the server's `log` when it does not.
 pub fn wait_for_http(url: &str, log: &Path) {
-    if let Err(e) = poll_http(url, START_TIMEOUT, None) {
+    if let Err(e) = poll_http(url, "/", START_TIMEOUT, None) {
         panic!(
             "{e}\n--- server log ---\n{}",
             std::fs::read_to_string(log).unwrap_or_default()
@@ -132,14 +175,20 @@ pub fn wait_for_http(url: &str, log: &Path) {
     }
 }
 
-/// Like `wait_for_http`, and gives up at once when `server` exits (a port taken meanwhile).
-fn poll_http(url: &str, timeout: Duration, mut server: Option<&mut Child>) -> Result<(), String> {
+/// Like `wait_for_http`, asking `path`, and gives up at once when `server` exits (a port taken
+/// meanwhile).
+fn poll_http(
+    url: &str,
+    path: &str,
+    timeout: Duration,
+    mut server: Option<&mut Child>,
+) -> Result<(), String> {
     let deadline = Instant::now() + timeout;
     loop {
         if let Some(Ok(Some(status))) = server.as_mut().map(|s| s.try_wait()) {
             return Err(format!("the server exited ({status}) before answering"));
         }
-        if let Ok(answer) = http(url, "GET", "/")
+        if let Ok(answer) = http(url, "GET", path)
             && answer.starts_with("HTTP/")
         {
             return Ok(());
@@ -156,17 +205,31 @@ fn poll_http(url: &str, timeout: Duration, mut server: Option<&mut Child>) -> Re
 
 /// One HTTP/1.0 request with an empty body; the whole answer as text.
 fn http(base: &str, method: &str, path: &str) -> Result<String, String> {
+    request(base, method, path, "", "", Duration::from_secs(2))
+}
+
+/// One HTTP/1.0 request with `headers` (each line ending in CRLF) and `body`, answered within
+/// `limit`; the whole answer as text.
+fn request(
+    base: &str,
+    method: &str,
+    path: &str,
+    headers: &str,
+    body: &str,
+    limit: Duration,
+) -> Result<String, String> {
     let host = base
         .strip_prefix("http://")
         .ok_or("not an http URL")?
         .trim_end_matches('/');
     let mut conn = TcpStream::connect(host).map_err(|e| e.to_string())?;
-    let limit = Some(Duration::from_secs(2));
+    let limit = Some(limit);
     conn.set_read_timeout(limit).map_err(|e| e.to_string())?;
     conn.set_write_timeout(limit).map_err(|e| e.to_string())?;
     write!(
         conn,
-        "{method} {path} HTTP/1.0\r\nHost: {host}\r\nContent-Length: 0\r\n\r\n"
+        "{method} {path} HTTP/1.0\r\nHost: {host}\r\n{headers}Content-Length: {}\r\n\r\n{body}",
+        body.len()
     )
     .map_err(|e| e.to_string())?;
     let mut answer = Vec::new();
@@ -176,4 +239,23 @@ fn http(base: &str, method: &str, path: &str) -> Result<String, String> {
 
 fn status_of(answer: &str) -> Option<&str> {
     answer.split(' ').nth(1)
+}
+
+/// The text of the first `<tag>` element of an XML answer.
+pub fn xml_text<'a>(xml: &'a str, tag: &str) -> Option<&'a str> {
+    let start = xml.find(&format!("<{tag}>"))? + tag.len() + 2;
+    let len = xml[start..].find(&format!("</{tag}>"))?;
+    Some(&xml[start..start + len])
+}
+
+/// `s` as a value of a form-encoded body.
+fn form_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }

@@ -114,12 +114,25 @@ fn shiftdeck(
     dir: &Path,
     config: &Path,
     endpoint: &str,
+    key: (&str, &str),
+    args: &[&str],
+) -> (Output, serde_json::Value) {
+    shiftdeck_with(dir, config, endpoint, key, &[], args)
+}
+
+/// `shiftdeck` with these variables added to its environment.
+fn shiftdeck_with(
+    dir: &Path,
+    config: &Path,
+    endpoint: &str,
     (key_id, secret): (&str, &str),
+    vars: &[(&str, &Path)],
     args: &[&str],
 ) -> (Output, serde_json::Value) {
     let out = Command::new(env!("CARGO_BIN_EXE_shiftdeck"))
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .envs(vars.iter().copied())
         .env("HOME", dir)
         .env("AWS_CONFIG_FILE", dir.join(".aws/config"))
         .env("AWS_SHARED_CREDENTIALS_FILE", dir.join(".aws/credentials"))
@@ -332,4 +345,122 @@ async fn a_refusal_by_the_vendors_bucket_names_the_account_to_allow_list() {
     );
     let hint = refused["error"]["hint"].as_str().unwrap_or_default();
     assert!(hint.contains("vendor's allow-list"), "{hint}");
+}
+
+/// A certificate authority made by `openssl` in `dir`, and a server certificate for 127.0.0.1
+/// it signed: (the authority's certificate, the server's certificate, the server's key).
+fn authority_and_server(dir: &Path) -> [std::path::PathBuf; 3] {
+    std::fs::create_dir_all(dir).unwrap();
+    let p = |name: &str| dir.join(name);
+    let ext = p("server.ext");
+    std::fs::write(
+        &ext,
+        "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n",
+    )
+    .unwrap();
+    let openssl = |args: &[&str]| {
+        let out = Command::new("openssl")
+            .current_dir(dir)
+            .args(args)
+            .output()
+            .expect("openssl must be installed for the TLS test (apt-get install openssl)");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    openssl(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "1",
+        "-subj",
+        "/CN=test CA",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+    ]);
+    openssl(&[
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-subj",
+        "/CN=127.0.0.1",
+        "-keyout",
+        "server.key",
+        "-out",
+        "server.csr",
+    ]);
+    openssl(&[
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-days",
+        "1",
+        "-extfile",
+        "server.ext",
+        "-out",
+        "server.pem",
+    ]);
+    [p("ca.pem"), p("server.pem"), p("server.key")]
+}
+
+/// HTTPS through the client shiftdeck builds (hyper, rustls with ring, the system's roots): an
+/// endpoint whose certificate is trusted, here through `SSL_CERT_FILE` as for a company's
+/// TLS-inspecting proxy, is read; one whose certificate is not is an error that says so and
+/// points at the fix instead of at the network.
+#[test]
+fn https_is_read_when_the_certificate_is_trusted_and_named_when_it_is_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let [ca, cert, key] = authority_and_server(&dir.path().join("trusted"));
+    let moto = Moto::start_tls(&cert, &key);
+    assert!(moto.endpoint.starts_with("https://"));
+    let config = configure(dir.path(), DEV, "");
+    let status = |ca: &Path| {
+        shiftdeck_with(
+            dir.path(),
+            &config,
+            &moto.endpoint,
+            ("test", "test"),
+            &[("SSL_CERT_FILE", ca)],
+            &["status", "--json"],
+        )
+        .1
+    };
+
+    let report = status(&ca);
+    let dev = env(&report, "dev");
+    assert_eq!(dev["identity"]["account"], "123456789012", "{dev}");
+
+    // Another certificate authority than the one that signed the server's certificate.
+    let [other, ..] = authority_and_server(&dir.path().join("other"));
+    let report = status(&other);
+    let dev = env(&report, "dev");
+    assert_eq!(dev["error"]["kind"], "unavailable", "{dev}");
+    assert!(
+        dev["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("certificate"),
+        "{dev}"
+    );
+    assert!(
+        dev["error"]["hint"]
+            .as_str()
+            .unwrap()
+            .contains("SSL_CERT_FILE"),
+        "{dev}"
+    );
 }

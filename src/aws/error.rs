@@ -73,23 +73,34 @@ where
     match &err {
         SdkError::ServiceError(service) => {
             let e = service.err();
-            from_code(e.code().unwrap_or("Unknown"), e.message().unwrap_or(""), site)
+            from_code(
+                e.code().unwrap_or("Unknown"),
+                e.message().unwrap_or(""),
+                site,
+            )
         }
         SdkError::TimeoutError(_) => timeout(site),
         SdkError::DispatchFailure(d) if d.is_timeout() => timeout(site),
-        SdkError::DispatchFailure(_) => PortError::new(
-            ErrorKind::Unavailable,
-            format!(
-                "{} could not reach the {} endpoint{}: {}",
-                site.action,
-                service_of(site.action),
-                region_note(site),
-                chain(&err)
-            ),
-        )
-        .with_hint(
-            "check the network, a proxy, or AWS_ENDPOINT_URL; the other environments are not affected",
-        ),
+        SdkError::DispatchFailure(_) => {
+            let why = chain(&err);
+            // A TLS-inspecting proxy presents its own certificate: the network is fine, the
+            // trust is not, and saying "check the network" would send the person the wrong way.
+            let hint = if why.contains("certificate") {
+                "the endpoint's TLS certificate is not trusted: behind a TLS-inspecting proxy, point SSL_CERT_FILE (or SSL_CERT_DIR) at its CA certificate; the other environments are not affected"
+            } else {
+                "check the network, a proxy, or AWS_ENDPOINT_URL; the other environments are not affected"
+            };
+            PortError::new(
+                ErrorKind::Unavailable,
+                format!(
+                    "{} could not reach the {} endpoint{}: {why}",
+                    site.action,
+                    service_of(site.action),
+                    region_note(site),
+                ),
+            )
+            .with_hint(hint)
+        }
         SdkError::ConstructionFailure(_) if site.region.is_none() => no_region(site),
         _ => PortError::new(
             ErrorKind::Other,

@@ -49,6 +49,18 @@ impl Moto {
     /// `INITIAL_NO_AUTH_ACTION_COUNT`, after which moto authorises every request against the
     /// IAM policies of the caller's access key.
     pub fn start_with(env: &[(&str, &str)]) -> Moto {
+        Moto::launch(&[], env)
+    }
+
+    /// Like `start`, serving HTTPS with the certificate and key in these PEM files; the
+    /// endpoint is `https://127.0.0.1:PORT`.
+    pub fn start_tls(cert: &Path, key: &Path) -> Moto {
+        let (cert, key) = (cert.to_str().unwrap(), key.to_str().unwrap());
+        Moto::launch(&["-c", cert, "-k", key], &[])
+    }
+
+    fn launch(args: &[&str], env: &[(&str, &str)]) -> Moto {
+        let tls = !args.is_empty();
         let bin = venv().join("bin").join("moto_server");
         let mut failures = Vec::new();
         for _ in 0..START_ATTEMPTS {
@@ -58,6 +70,7 @@ impl Moto {
             let port = free_port();
             let child = Command::new(&bin)
                 .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+                .args(args)
                 .current_dir(dir.path())
                 .envs(env.iter().copied())
                 // Detached from the test's pipes: a harness that captures output would
@@ -67,18 +80,25 @@ impl Moto {
                 .stderr(log)
                 .spawn()
                 .unwrap_or_else(|e| panic!("cannot start moto_server from the emulator venv: {e}"));
+            let scheme = if tls { "https" } else { "http" };
             let mut moto = Moto {
-                endpoint: format!("http://127.0.0.1:{port}"),
+                endpoint: format!("{scheme}://127.0.0.1:{port}"),
                 watchdog: watchdog(child.id()),
                 child,
                 dir,
             };
-            let ready = poll_http(
-                &moto.endpoint,
-                READY_PATH,
-                START_TIMEOUT,
-                Some(&mut moto.child),
-            );
+            let ready = if tls {
+                // moto binds its port once it has loaded, so a connection accepted is a
+                // server ready; this harness speaks no TLS to ask it more.
+                poll_connect(port, START_TIMEOUT, &mut moto.child)
+            } else {
+                poll_http(
+                    &moto.endpoint,
+                    READY_PATH,
+                    START_TIMEOUT,
+                    Some(&mut moto.child),
+                )
+            };
             match ready {
                 Ok(()) => return moto,
                 Err(e) => failures.push(format!("{e}\n--- moto log ---\n{}", moto.log())),
@@ -196,6 +216,26 @@ fn poll_http(
         if Instant::now() > deadline {
             return Err(format!(
                 "the server did not answer HTTP within {}s",
+                timeout.as_secs()
+            ));
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// Waits until loopback `port` accepts a connection, giving up at once when `server` exits.
+fn poll_connect(port: u16, timeout: Duration, server: &mut Child) -> Result<(), String> {
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Ok(Some(status)) = server.try_wait() {
+            return Err(format!("the server exited ({status}) before listening"));
+        }
+        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            return Err(format!(
+                "the server did not listen within {}s",
                 timeout.as_secs()
             ));
         }

@@ -87,6 +87,8 @@ impl Connection {
     /// environment credentials, `AWS_ENDPOINT_URL*`), with explicit time limits and the
     /// standard retry mode. Credentials are resolved lazily, at the first call.
     pub async fn open(key: ConnectionKey, limits: Limits) -> Connection {
+        // One client, so one connection pool, for the SDK clients and the credentials provider.
+        let http = https_client();
         let mut loader = aws_config::defaults(BehaviorVersion::latest())
             .timeout_config(
                 TimeoutConfig::builder()
@@ -97,7 +99,7 @@ impl Connection {
                     .build(),
             )
             .retry_config(RetryConfig::standard().with_max_attempts(limits.attempts))
-            .http_client(https_client());
+            .http_client(http.clone());
         if let Some(profile) = &key.profile {
             // A named profile is that environment's account: credentials come from it alone,
             // never from AWS_ACCESS_KEY_ID and friends, which the default chain would try first
@@ -108,7 +110,7 @@ impl Connection {
                     // STS and SSO calls (assume-role, IAM Identity Center).
                     .configure(
                         &aws_config::provider_config::ProviderConfig::default()
-                            .with_http_client(https_client()),
+                            .with_http_client(http),
                     )
                     .profile_name(profile)
                     .build(),

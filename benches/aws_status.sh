@@ -67,7 +67,7 @@ aws_reads() {
       $aws codedeploy batch-get-deployments --deployment-ids $ids >/dev/null
       f=ltbase-$env-$g
       $aws lambda get-alias --function-name "$f" --name Prod >/dev/null
-      for q in 1 2; do $aws lambda get-function-configuration --function-name "$f" --qualifier $q >/dev/null; done
+      for q in 1 2; do $aws lambda get-function --function-name "$f" --qualifier $q >/dev/null; done
       $aws cloudwatch describe-alarms --alarm-names "$env-$g-5xx-rate" "$env-$g-p99" >/dev/null
     done
   done

@@ -367,8 +367,9 @@ fn release_of(n: &str) -> &'static str {
     }
 }
 
-fn version_config(n: &str) -> ReplayEvent {
-    lambda(json!({
+/// GetFunction of version `n`: its configuration and where its code is.
+fn function_version(n: &str) -> ReplayEvent {
+    lambda(json!({ "Configuration": {
         "FunctionName": FUNCTION,
         "FunctionArn": format!("arn:aws:lambda:us-east-1:{ACCOUNT}:function:{FUNCTION}:{n}"),
         "Runtime": "provided.al2023",
@@ -382,7 +383,10 @@ fn version_config(n: &str) -> ReplayEvent {
         "CodeSha256": sha_of(n),
         "Version": n,
         "State": "Active",
-    }))
+    }, "Code": {
+        "RepositoryType": "S3",
+        "Location": format!("https://awslambda-us-east-1-tasks.s3.us-east-1.amazonaws.com/snapshots/{ACCOUNT}/{FUNCTION}-{n}"),
+    }}))
 }
 
 fn alias(version: &str, additional: Option<(&str, f64)>) -> ReplayEvent {
@@ -438,8 +442,8 @@ fn body(replay: &StaticReplayClient, i: usize) -> Value {
     serde_json::from_slice(r.body().bytes().unwrap()).unwrap()
 }
 
-fn config_path(n: &str) -> String {
-    format!("GET /2015-03-31/functions/{FUNCTION}/configuration?Qualifier={n}")
+fn function_path(n: &str) -> String {
+    format!("GET /2015-03-31/functions/{FUNCTION}?Qualifier={n}")
 }
 
 const GET_ALIAS: &str = "GET /2015-03-31/functions/ltbase-prod-api/aliases/Prod";
@@ -489,9 +493,9 @@ async fn a_linear_shift_is_followed_from_ten_percent_to_succeeded() {
             ]),
             target_ids("d-4"),
             lambda_target("d-4", 0.1, &allow("InProgress")),
-            version_config("3"),
-            version_config("4"),
-            version_config("2"),
+            function_version("3"),
+            function_version("4"),
+            function_version("2"),
             // 50 %
             groups(&[Group::new(GROUP)
                 .attempted("d-4", "InProgress")
@@ -627,7 +631,7 @@ async fn a_linear_shift_is_followed_from_ten_percent_to_succeeded() {
         "BatchGetDeploymentTargets",
     ];
     let mut expected: Vec<String> = shifting.iter().map(|s| s.to_string()).collect();
-    expected.extend([config_path("3"), config_path("4"), config_path("2")]);
+    expected.extend([function_path("3"), function_path("4"), function_path("2")]);
     for _ in 0..2 {
         expected.extend(shifting.iter().map(|s| s.to_string()));
     }
@@ -798,15 +802,15 @@ async fn an_alarm_that_fires_shows_as_the_reason_of_the_automatic_rollback() {
                 stopped,
             ]}))
         }
-        w if w.starts_with("GET /2015-03-31/functions/ltbase-prod-api/configuration") => {
+        w if w.starts_with("GET /2015-03-31/functions/ltbase-prod-api?Qualifier=") => {
             let n = w.rsplit('=').next().unwrap().to_string();
             (
                 200,
                 "application/json",
-                json!({
+                json!({ "Configuration": {
                     "FunctionName": FUNCTION, "Version": n, "Description": release_of(&n),
                     "CodeSha256": sha_of(&n),
-                })
+                }})
                 .to_string()
                 .into_bytes(),
             )
@@ -928,8 +932,8 @@ async fn a_custom_canary_config_is_read_once_and_kept() {
                     "timeBasedCanary": { "canaryPercentage": 25, "canaryInterval": 4 },
                 },
             }})),
-            version_config("3"),
-            version_config("4"),
+            function_version("3"),
+            function_version("4"),
             group(),
             deployments(&[d]),
             target_ids("d-9"),
@@ -966,8 +970,8 @@ async fn a_custom_canary_config_is_read_once_and_kept() {
             "ListDeploymentTargets",
             "BatchGetDeploymentTargets",
             "GetDeploymentConfig",
-            &config_path("3"),
-            &config_path("4"),
+            &function_path("3"),
+            &function_path("4"),
             "BatchGetDeploymentGroups",
             "BatchGetDeployments",
             "ListDeploymentTargets",
@@ -1164,8 +1168,8 @@ async fn redeploy_refuses_when_the_alias_moved_since_the_plan() {
     let (rollouts, replay, _) = replayed(
         vec![
             alias("4", Some(("5", 0.1))),
-            version_config("4"),
-            version_config("5"),
+            function_version("4"),
+            function_version("5"),
         ],
         TestClock::at(T0),
     );
@@ -1176,7 +1180,10 @@ async fn redeploy_refuses_when_the_alias_moved_since_the_plan() {
     assert_eq!(e.kind, ErrorKind::Conflict);
     assert!(e.message.contains("and 10% v1.4.0 (#5)"), "{}", e.message);
     assert!(!sent(&replay).iter().any(|s| s == "CreateDeployment"));
-    assert_sent(&replay, &[GET_ALIAS, &config_path("4"), &config_path("5")]);
+    assert_sent(
+        &replay,
+        &[GET_ALIAS, &function_path("4"), &function_path("5")],
+    );
 }
 
 #[tokio::test]
@@ -1185,7 +1192,7 @@ async fn redeploy_creates_an_all_at_once_deployment_back_to_the_previous_version
         let (rollouts, replay, _) = replayed(
             vec![
                 alias("4", None),
-                version_config("4"),
+                function_version("4"),
                 cd(json!({ "deploymentId": "d-RB1" })),
             ],
             TestClock::at(T0),
@@ -1197,7 +1204,10 @@ async fn redeploy_creates_an_all_at_once_deployment_back_to_the_previous_version
         assert_eq!(id, "d-RB1");
         assert_eq!(call.action, "codedeploy:CreateDeployment");
         assert!(call.request_id.is_some());
-        assert_sent(&replay, &[GET_ALIAS, &config_path("4"), "CreateDeployment"]);
+        assert_sent(
+            &replay,
+            &[GET_ALIAS, &function_path("4"), "CreateDeployment"],
+        );
         let b = body(&replay, 2);
         assert_eq!(b["applicationName"], APP);
         assert_eq!(b["deploymentGroupName"], GROUP);
@@ -1266,8 +1276,8 @@ async fn a_manual_gate_is_found_through_the_hook_functions_tags() {
                     ("AfterAllowTraffic", "Pending", None),
                 ],
             ),
-            version_config("3"),
-            version_config("4"),
+            function_version("3"),
+            function_version("4"),
             sts_identity(),
             lambda(json!({ "Tags": {
                 "shiftdeck:gate:d-7": first,
@@ -1390,8 +1400,8 @@ async fn without_the_batch_call_groups_are_read_one_by_one_and_a_missing_one_fai
                 "No Deployment Group found for name: ghost",
             ),
             deployments(&[deployment("d-4", "Succeeded", "3", "4", T0)]),
-            version_config("3"),
-            version_config("4"),
+            function_version("3"),
+            function_version("4"),
             alias("4", None),
             // The next refresh does not try the batch again.
             cd(
@@ -1432,8 +1442,8 @@ async fn without_the_batch_call_groups_are_read_one_by_one_and_a_missing_one_fai
             "GetDeploymentGroup",
             "GetDeploymentGroup",
             "BatchGetDeployments",
-            &config_path("3"),
-            &config_path("4"),
+            &function_path("3"),
+            &function_path("4"),
             GET_ALIAS,
             "GetDeploymentGroup",
             "GetDeploymentGroup",
@@ -1510,8 +1520,8 @@ async fn after_an_automatic_rollback_shiftdeck_does_not_offer_to_redeploy_the_ba
                 .attempted("d-6", "Succeeded")
                 .succeeded("d-6")]),
             deployments(&[back]),
-            version_config("5"),
-            version_config("4"),
+            function_version("5"),
+            function_version("4"),
             alias("4", None),
         ],
         TestClock::at(T0 + 2000),
@@ -1602,11 +1612,10 @@ fn fleet_answer(what: &str, body: &[u8]) -> Answer {
         }
         w if w.starts_with("GET /2015-03-31/functions/") => {
             let path = w.trim_start_matches("GET /2015-03-31/functions/");
-            let (f, rest) = path.split_once('/').unwrap();
-            let doc = match rest.split_once("?Qualifier=") {
-                Some((_, n)) => {
-                    json!({ "FunctionName": f, "Version": n, "Description": format!("v1.{n}.0"), "CodeSha256": sha_of(n) })
-                }
+            let doc = match path.split_once("?Qualifier=") {
+                Some((f, n)) => json!({ "Configuration": {
+                    "FunctionName": f, "Version": n, "Description": format!("v1.{n}.0"), "CodeSha256": sha_of(n),
+                }}),
                 None => json!({ "Name": "Prod", "FunctionVersion": "2" }),
             };
             (200, "application/json", doc.to_string().into_bytes())
@@ -1673,10 +1682,7 @@ async fn a_refresh_of_150_groups_in_three_environments_stays_within_the_batching
             "only idle aliases are read"
         );
         // Versions 1, 2 of every function, and 3 of those shifting: each described once.
-        assert_eq!(
-            count(calls, "lambda:GetFunctionConfiguration"),
-            2 * n + shifting
-        );
+        assert_eq!(count(calls, "lambda:GetFunction"), 2 * n + shifting);
         assert_eq!(calls.len(), 6, "{calls:?}");
         let sent = log.take();
         assert_eq!(

@@ -126,8 +126,14 @@ impl Connection {
     pub fn from_sdk(key: ConnectionKey, sdk: SdkConfig, limits: Limits) -> Connection {
         Connection {
             sts: aws_sdk_sts::Client::new(&sdk),
+            // Keyed by action where an action has a quota of its own, else by service.
             budgets: BTreeMap::from([
                 ("lambda", Budget::new(limits.requests_per_second)),
+                // GetFunction's own quota is 100/s against 15/s for the rest of Lambda.
+                (
+                    "lambda:GetFunction",
+                    Budget::new(4.0 * limits.requests_per_second),
+                ),
                 ("codedeploy", Budget::new(2.0 * limits.requests_per_second)),
                 ("cloudwatch", Budget::new(2.0 * limits.requests_per_second)),
             ]),
@@ -168,7 +174,10 @@ impl Connection {
         if self.sdk.region().is_none() {
             return Err(no_region(&site));
         }
-        let budget = self.budgets.get(service_of(site.action));
+        let budget = self
+            .budgets
+            .get(site.action)
+            .or_else(|| self.budgets.get(service_of(site.action)));
         if let Some(b) = budget {
             b.wait().await;
         }

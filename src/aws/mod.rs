@@ -24,7 +24,7 @@ pub const READ_ACTIONS: [&str; 16] = [
     "codedeploy:BatchGetDeploymentTargets",
     "codedeploy:GetDeploymentConfig",
     "lambda:GetAlias",
-    "lambda:GetFunctionConfiguration",
+    "lambda:GetFunction",
     "lambda:ListTags",
     "cloudwatch:DescribeAlarms",
     "cloudwatch:GetMetricData",

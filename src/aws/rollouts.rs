@@ -1194,25 +1194,27 @@ async fn version_facts(
     if let Some(f) = aws.cache().versions.get(&key) {
         return Some(f.clone());
     }
+    // GetFunction rather than GetFunctionConfiguration: the same description and CodeSha256,
+    // but under its own quota (100 requests/s) instead of the 15 requests/s the whole Lambda
+    // control plane of the account shares with its deploy pipelines.
     let out = aws
         .conn
         .call(
             calls,
-            aws.conn.site(
-                "lambda:GetFunctionConfiguration",
-                format!("{function}:{number}"),
-            ),
+            aws.conn
+                .site("lambda:GetFunction", format!("{function}:{number}")),
             aws.lambda
-                .get_function_configuration()
+                .get_function()
                 .function_name(function)
                 .qualifier(number)
                 .send(),
         )
         .await
         .ok()?;
+    let config = out.configuration()?;
     let facts = VersionFacts {
-        release: out.description().and_then(release_in_description),
-        code_sha256: out.code_sha256().map(str::to_string),
+        release: config.description().and_then(release_in_description),
+        code_sha256: config.code_sha256().map(str::to_string),
     };
     aws.cache().versions.insert(key, facts.clone());
     Some(facts)

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use crate::domain::audit::{ActionKind, AuditRecord};
 use crate::domain::provenance::ServingCode;
-use crate::domain::release::Release;
+use crate::domain::release::{IntegrityCheck, Release};
 pub use crate::domain::rollout::RedeployRequest;
 use crate::domain::rollout::Target;
 use crate::domain::time::Timestamp;
@@ -89,6 +89,11 @@ impl fmt::Display for Identity {
 pub trait ReleaseRepo: Send + Sync {
     /// Every version in the repository with signature, integrity and yank status.
     async fn releases(&self) -> PortResult<Vec<Release>>;
+
+    /// Downloads every artifact of `version`, hashes it and compares it with the signed
+    /// manifest: the check on request for artifacts the listing could not check (S3 holds no
+    /// full-object SHA-256 of a multipart upload). Later listings remember the result.
+    async fn verify_by_download(&self, version: &Version) -> PortResult<IntegrityCheck>;
 }
 
 /// The pin of one environment at the tip of the deploy branch.
@@ -356,6 +361,14 @@ pub struct MetricTarget {
     pub versions: Vec<String>,
 }
 
+/// One read of the metrics of an environment's targets.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct MetricsRead {
+    pub series: Vec<VersionMetrics>,
+    /// The API calls this read made, by IAM action.
+    pub api_calls: BTreeMap<String, u32>,
+}
+
 #[async_trait]
 pub trait Metrics: Send + Sync {
     /// One `GetMetricData` call (or ⌈queries/500⌉) for all `targets` over the last `minutes`.
@@ -364,7 +377,7 @@ pub trait Metrics: Send + Sync {
         env: &Environment,
         targets: &[MetricTarget],
         minutes: u32,
-    ) -> PortResult<Vec<VersionMetrics>>;
+    ) -> PortResult<MetricsRead>;
 }
 
 pub trait Clock: Send + Sync {

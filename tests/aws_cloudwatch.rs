@@ -3,7 +3,7 @@
 
 mod emulators;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::SystemTime;
 
@@ -364,7 +364,12 @@ async fn canary_and_baseline_per_minute_with_gaps_as_gaps() {
         .compare(&environment("prod"), &targets, 15)
         .await
         .unwrap();
-    assert_eq!(via_port, got);
+    assert_eq!(via_port.series, got);
+    // The port counts what the read cost, for the cockpit's calls view.
+    assert_eq!(
+        via_port.api_calls,
+        BTreeMap::from([("cloudwatch:GetMetricData".to_string(), 1)])
+    );
     let err = port
         .compare(&environment("qa"), &targets, 15)
         .await

@@ -94,7 +94,9 @@ fn the_same_seed_gives_the_same_world() {
         versions: vec![shift.from.number, shift.to.number],
     }];
     let compare = |d: &shiftdeck::sim::Demo| {
-        futures::executor::block_on(d.ports.metrics.compare(&env(d, "dev"), &targets, 15)).unwrap()
+        let read =
+            futures::executor::block_on(d.ports.metrics.compare(&env(d, "dev"), &targets, 15));
+        read.unwrap().series
     };
     let (ma, mb) = (compare(&a), compare(&b));
     assert_eq!(ma, mb);

@@ -99,7 +99,8 @@ fn the_canary_of_the_misbehaving_release_shows_in_the_metrics() {
         }],
         15,
     ))
-    .unwrap();
+    .unwrap()
+    .series;
     let (baseline, canary) = (&metrics[0], &metrics[1]);
     // Minutes without traffic are gaps (None); every minute with data tells the story.
     assert!(

@@ -163,9 +163,14 @@ fn help() {
     snapshot_both("help", &ui_fixtures::help());
     // At 80×24 the help is taller than the screen: down shows its end.
     let mut at_end = ui_fixtures::help();
-    at_end.help_scroll.offset = u16::MAX;
+    at_end.panel_scroll.offset = u16::MAX;
     let theme = Theme::load(None, false).unwrap();
     insta::assert_snapshot!("help_end_80x24", render(&at_end, 80, 24, &theme));
+}
+
+#[test]
+fn calls_view() {
+    snapshot_both("calls", &ui_fixtures::calls());
 }
 
 #[test]
@@ -204,6 +209,7 @@ fn every_fixture() -> Vec<State> {
         ui_fixtures::rollback_in_progress(),
         ui_fixtures::confirm_rollback_prod(),
         ui_fixtures::help(),
+        ui_fixtures::calls(),
         ui_fixtures::error(),
         ui_fixtures::read_only(),
         ui_fixtures::many_targets(200),

@@ -3,9 +3,10 @@
 use serde::{Deserialize, Serialize};
 
 use crate::domain::audit::AuditRecord;
-use crate::domain::release::Release;
+use crate::domain::release::{IntegrityCheck, Release};
+use crate::domain::version::Version;
 use crate::ports::{
-    AwsIdentity, EnvRollout, ForkStatus, Identity, MetricTarget, PortError, VersionMetrics,
+    AwsIdentity, EnvRollout, ForkStatus, Identity, MetricTarget, MetricsRead, PortError,
 };
 
 use super::notify::Notification;
@@ -18,6 +19,8 @@ use crate::ops::Plan;
 pub enum Command {
     Quit,
     Help,
+    /// Show the API calls of each environment's reads.
+    Calls,
     NextPane,
     PrevPane,
     Up,
@@ -33,6 +36,8 @@ pub enum Command {
     Freeze,
     /// Delete the newest pin commit the remote refused (kept on a ref until then).
     DiscardRefused,
+    /// Download the selected version's artifacts and check them against its manifest.
+    Verify,
     Filter,
     Palette,
     Refresh,
@@ -42,7 +47,7 @@ pub enum Command {
 }
 
 impl Command {
-    pub const ALL: [Command; 21] = [
+    pub const ALL: [Command; 23] = [
         Command::Promote,
         Command::PromoteOverride,
         Command::Approve,
@@ -50,6 +55,7 @@ impl Command {
         Command::Rollback,
         Command::Freeze,
         Command::DiscardRefused,
+        Command::Verify,
         Command::Up,
         Command::Down,
         Command::PageUp,
@@ -61,6 +67,7 @@ impl Command {
         Command::Refresh,
         Command::InjectFault,
         Command::Help,
+        Command::Calls,
         Command::Confirm,
         Command::Cancel,
         Command::Quit,
@@ -71,6 +78,9 @@ impl Command {
         match self {
             Command::Quit => "quit shiftdeck",
             Command::Help => "show or hide this help",
+            Command::Calls => {
+                "show or hide the AWS API calls of each environment's reads: the last refresh and the last minute, by IAM action"
+            }
             Command::NextPane => "focus the next pane",
             Command::PrevPane => "focus the previous pane",
             Command::Up => "select the previous item",
@@ -94,6 +104,9 @@ impl Command {
             Command::DiscardRefused => {
                 "delete the newest pin commit the remote refused (to retry it instead, run the same action again)"
             }
+            Command::Verify => {
+                "download the selected version's artifacts and check their SHA-256 against the signed manifest, when S3 holds no checksum of them"
+            }
             Command::Filter => "filter the versions (in their pane) or the targets (elsewhere)",
             Command::Palette => "open the command palette",
             Command::Refresh => "refresh everything now",
@@ -108,6 +121,7 @@ impl Command {
         match self {
             Command::Quit => "quit",
             Command::Help => "help",
+            Command::Calls => "api calls",
             Command::NextPane => "next pane",
             Command::PrevPane => "previous pane",
             Command::Up => "up",
@@ -121,6 +135,7 @@ impl Command {
             Command::Rollback => "rollback",
             Command::Freeze => "freeze or unfreeze",
             Command::DiscardRefused => "discard refused push",
+            Command::Verify => "verify artifacts",
             Command::Filter => "filter",
             Command::Palette => "command palette",
             Command::Refresh => "refresh",
@@ -220,7 +235,7 @@ pub enum Action {
     Releases(Fetched<Vec<Release>>),
     Fork(Fetched<ForkStatus>),
     Rollout(String, Fetched<EnvRollout>),
-    Metrics(String, Fetched<Vec<VersionMetrics>>),
+    Metrics(String, Fetched<MetricsRead>),
     /// An executed plan came back.
     Executed(Box<Plan>, Execution),
     /// Who an environment's AWS connection acts as, for its pane and the audit log.
@@ -228,6 +243,8 @@ pub enum Action {
     FaultInjected(Result<String, PortError>),
     /// A refused push was deleted (its reference), or why not.
     Discarded(Result<String, PortError>),
+    /// The artifacts of a version were downloaded and checked, or why not.
+    Verified(Version, Result<IntegrityCheck, PortError>),
     /// An audit record could not be written.
     AuditFailed(PortError),
 }
@@ -250,5 +267,7 @@ pub enum Effect {
     CancelGit,
     /// Delete a refused push kept on this reference.
     DiscardRefused(String),
+    /// Download a version's artifacts and check them.
+    Verify(Version),
     Quit,
 }

@@ -1,6 +1,7 @@
 //! State, actions and the one `update` function; the effect runner executes what `update` asks.
 
 pub mod action;
+pub mod call_log;
 pub mod headless;
 pub mod history;
 pub mod intents;

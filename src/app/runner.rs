@@ -5,7 +5,9 @@ use std::collections::HashMap;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
 
-use crate::ops::deadline::{GIT_DEADLINE, READ_DEADLINE, aws_identity, blocking, within};
+use crate::ops::deadline::{
+    DOWNLOAD_DEADLINE, GIT_DEADLINE, READ_DEADLINE, aws_identity, blocking, within,
+};
 use crate::ports::{ErrorKind, PortError};
 
 use super::action::{Action, Effect, Fetched, Now, Source};
@@ -150,6 +152,15 @@ pub async fn execute(world: &World, effect: Effect) -> Option<Action> {
             let r = reference.clone();
             let result = blocking(move || fork.discard_refused(&r)).await;
             Some(Action::Discarded(result.map(|()| reference)))
+        }
+        Effect::Verify(version) => {
+            let result = within(
+                DOWNLOAD_DEADLINE,
+                &format!("the download of {version}'s artifacts"),
+                world.ports.releases.verify_by_download(&version),
+            )
+            .await;
+            Some(Action::Verified(version, result))
         }
         Effect::CancelGit => {
             world.ports.fork.cancel();

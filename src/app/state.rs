@@ -13,6 +13,7 @@ use crate::environment::Environment;
 use crate::ops::{Intent, Needs, Planned};
 
 use super::action::Command;
+use super::call_log::CallLog;
 use crate::ports::{AwsIdentity, EnvRollout, ForkStatus, Identity, PortError, VersionMetrics};
 
 pub use crate::ops::{Gate, Plan};
@@ -256,6 +257,14 @@ impl Settings {
     }
 }
 
+/// A read-only panel over the panes that scrolls line by line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Panel {
+    Help,
+    /// The API calls of each environment's reads.
+    Calls,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FilterScope {
     Versions,
@@ -290,9 +299,14 @@ pub struct State {
     pub palette: Input,
     /// Scroll and reading state of the open confirm modal; reset whenever one opens.
     pub confirm_view: ConfirmView,
-    pub help: bool,
-    /// How far the help is scrolled, line by line, when it is taller than the screen.
-    pub help_scroll: Scroll,
+    /// The help or the calls view, over the panes.
+    pub panel: Option<Panel>,
+    /// How far the open panel is scrolled, line by line, when it is taller than the screen.
+    pub panel_scroll: Scroll,
+    /// Per environment: the API calls its reads made, for the calls view.
+    pub api_calls: BTreeMap<String, CallLog>,
+    /// Versions whose artifacts are being downloaded to check them.
+    pub verifying: BTreeSet<Version>,
     pub log: Vec<LogEntry>,
     /// Keys of the events announced so far, so that each is announced once.
     pub announced: BTreeSet<String>,
@@ -343,8 +357,10 @@ impl State {
             filter_scope: FilterScope::Versions,
             palette: Input::default(),
             confirm_view: ConfirmView::default(),
-            help: false,
-            help_scroll: Scroll::default(),
+            panel: None,
+            panel_scroll: Scroll::default(),
+            api_calls: BTreeMap::new(),
+            verifying: BTreeSet::new(),
             log: Vec::new(),
             announced: BTreeSet::new(),
             busy: None,

@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use crate::domain::audit::Outcome;
+use crate::domain::release::IntegrityCheck;
 use crate::domain::time::Timestamp;
 use crate::domain::version::Version;
 use crate::ops::audit::{self, Actor};
@@ -10,9 +11,12 @@ use crate::ops::{self, Intent, Plan, Refusal, RefusalKind, summary};
 use crate::ports::{EnvRollout, ErrorKind, MetricTarget, PortError};
 
 use super::action::{Action, Command, Effect, Execution, Fetched, Now, Source};
+use super::call_log::ReadKind;
 use super::intents::{availability, plan_for, snapshot};
 use super::notify;
-use super::state::{Confirm, FilterScope, Fit, Modal, Pane, Remote, Scroll, State, newest_first};
+use super::state::{
+    Confirm, FilterScope, Fit, Modal, Pane, Panel, Remote, Scroll, State, newest_first,
+};
 
 pub use crate::ops::plan::MIN_REASON;
 
@@ -73,6 +77,11 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
                 state.settings.refresh_idle
             };
             if let Ok(new) = &r.result {
+                state.api_calls.entry(env.clone()).or_default().record(
+                    r.wall_at,
+                    ReadKind::Rollout,
+                    new.api_calls.clone(),
+                );
                 let old = state.rollouts.get(&env).and_then(|r| r.value.as_ref());
                 let events = notify::rollout_events(&env, old, new);
                 announce(state, events, &mut effects);
@@ -89,7 +98,25 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::Metrics(env, r) => {
             let (now, interval) = ((state.now, state.wall), state.settings.refresh_metrics);
+            let Fetched {
+                requested_at,
+                wall_at,
+                result,
+            } = r;
+            let result = result.map(|read| {
+                state.api_calls.entry(env.clone()).or_default().record(
+                    wall_at,
+                    ReadKind::Metrics,
+                    read.api_calls,
+                );
+                read.series
+            });
             if let Some(remote) = state.metrics.get_mut(&env) {
+                let r = Fetched {
+                    requested_at,
+                    wall_at,
+                    result,
+                };
                 store(remote, r, now, interval);
             }
         }
@@ -105,6 +132,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             }
             effects.push(Effect::Fetch(Source::Rollout(env)));
         }
+        Action::Verified(version, r) => verified(state, version, r),
         Action::Discarded(r) => {
             let env = state.env().map(|e| e.name.clone()).unwrap_or_default();
             match r {
@@ -293,14 +321,19 @@ fn command(state: &mut State, c: Command, effects: &mut Vec<Effect>) {
         }
         return;
     }
-    if state.help {
+    if let Some(open) = state.panel {
         match c {
             Command::Up | Command::Down | Command::PageUp | Command::PageDown => {
-                scroll(&mut state.help_scroll, c)
+                scroll(&mut state.panel_scroll, c)
             }
-            Command::Help | Command::Cancel | Command::Confirm => {
-                state.help = false;
-                state.help_scroll = Default::default();
+            // The other panel's key switches to it; the open one's key closes it.
+            Command::Help | Command::Calls if panel_of(c) != Some(open) => {
+                state.panel = panel_of(c);
+                state.panel_scroll = Default::default();
+            }
+            Command::Help | Command::Calls | Command::Cancel | Command::Confirm => {
+                state.panel = None;
+                state.panel_scroll = Default::default();
             }
             _ => {}
         }
@@ -349,6 +382,7 @@ fn command(state: &mut State, c: Command, effects: &mut Vec<Effect>) {
             );
         }
         Command::Cancel => state.filter = Default::default(),
+        Command::Verify => verify(state, c, effects),
         Command::DiscardRefused => {
             let kept = state
                 .fork
@@ -373,7 +407,7 @@ fn command(state: &mut State, c: Command, effects: &mut Vec<Effect>) {
                 }
             }
         }
-        Command::Help => state.help = true,
+        Command::Help | Command::Calls => state.panel = panel_of(c),
         Command::NextPane | Command::PrevPane => {
             let i = Pane::ORDER
                 .iter()
@@ -446,12 +480,21 @@ fn announce(state: &mut State, events: Vec<notify::Event>, effects: &mut Vec<Eff
     effects.extend(notes.into_iter().map(Effect::Notify));
 }
 
-/// Records how the frame laid out the open overlay: the confirm modal's plan, else the help.
+/// Records how the frame laid out the open overlay: the confirm modal's plan, else the panel.
 fn laid_out(state: &mut State, fit: Fit) {
     if matches!(state.modal, Some(Modal::Confirm(_))) {
         state.confirm_view.scroll.laid_out(fit);
-    } else if state.help {
-        state.help_scroll.laid_out(fit);
+    } else if state.panel.is_some() {
+        state.panel_scroll.laid_out(fit);
+    }
+}
+
+/// The panel a command opens.
+fn panel_of(c: Command) -> Option<Panel> {
+    match c {
+        Command::Help => Some(Panel::Help),
+        Command::Calls => Some(Panel::Calls),
+        _ => None,
     }
 }
 
@@ -652,6 +695,80 @@ fn refuse(
         title: format!("Cannot {action}"),
         body: why.full(),
     });
+}
+
+/// Downloads the selected version's artifacts to check them, when the listing could not: a
+/// read, allowed in read-only mode, and running beside any action.
+fn verify(state: &mut State, c: Command, effects: &mut Vec<Effect>) {
+    let Some(release) = state.selected_release() else {
+        let why = Refusal::new(RefusalKind::NothingToDo, "no version is selected");
+        return refuse(state, c, None, &why, effects);
+    };
+    let version = release.version.clone();
+    let already = match &release.integrity {
+        IntegrityCheck::NotChecked if state.verifying.contains(&version) => Some(format!(
+            "the artifacts of {version} are being downloaded already"
+        )),
+        IntegrityCheck::NotChecked => None,
+        IntegrityCheck::Matched => Some(format!(
+            "the artifacts of {version} are checked already: each one's SHA-256 matches the signed manifest"
+        )),
+        IntegrityCheck::Mismatch { artifact, .. } => Some(format!(
+            "{version} is checked already: {artifact} does not match the signed manifest"
+        )),
+    };
+    if let Some(why) = already {
+        let why = Refusal::new(RefusalKind::NothingToDo, why);
+        return refuse(state, c, None, &why, effects);
+    }
+    state.verifying.insert(version.clone());
+    effects.push(Effect::Verify(version));
+}
+
+fn verified(state: &mut State, version: Version, result: Result<IntegrityCheck, PortError>) {
+    state.verifying.remove(&version);
+    let integrity = match result {
+        Ok(i) => i,
+        Err(e) => {
+            let message = format!("{version}: {}", e.message);
+            state.log_line("", "verify", Outcome::Failed, message);
+            return show_error(state, &format!("Cannot verify {version}"), &e);
+        }
+    };
+    let (outcome, message) = match &integrity {
+        IntegrityCheck::Matched => (
+            Outcome::Succeeded,
+            format!(
+                "{version}: every artifact downloaded matches its SHA-256 in the signed manifest"
+            ),
+        ),
+        IntegrityCheck::NotChecked => (
+            Outcome::Failed,
+            format!("{version}: not every artifact could be hashed"),
+        ),
+        IntegrityCheck::Mismatch {
+            artifact,
+            expected,
+            actual,
+        } => (
+            Outcome::Failed,
+            format!(
+                "{version}: {artifact} has SHA-256 {actual}, the signed manifest says {expected}: it is not what the vendor published"
+            ),
+        ),
+    };
+    state.log_line("", "verify", outcome, message.clone());
+    if matches!(integrity, IntegrityCheck::Mismatch { .. }) {
+        state.modal = Some(Modal::Message {
+            title: format!("{version} failed its integrity check"),
+            body: format!("{message}. It cannot be pinned."),
+        });
+    }
+    if let Some(list) = &mut state.releases.value
+        && let Some(r) = list.iter_mut().find(|r| r.version == version)
+    {
+        *r = r.with_integrity(integrity);
+    }
 }
 
 fn show_error(state: &mut State, title: &str, e: &PortError) {

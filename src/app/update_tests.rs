@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use super::action::{Action, Command, Effect, Fetched, Source};
-use super::state::{Confirm, Fit, Modal, Pane, Plan, Settings, State};
+use super::state::{Confirm, Fit, Modal, Pane, Panel, Plan, Settings, State};
 use super::update::update;
 use crate::domain::pin::{PinLocator, PinRule};
 use crate::domain::time::Timestamp;
@@ -147,9 +147,9 @@ fn the_palette_runs_a_command_by_name() {
         update(&mut s, Action::Char(c));
     }
     press(&mut s, Command::Confirm);
-    assert!(s.help && !s.palette.active);
+    assert!(s.panel == Some(Panel::Help) && !s.palette.active);
     press(&mut s, Command::Help);
-    assert!(!s.help);
+    assert!(s.panel.is_none());
     press(&mut s, Command::Palette);
     for c in "nonsense".chars() {
         update(&mut s, Action::Char(c));
@@ -296,24 +296,24 @@ fn help_scrolls_line_by_line_and_a_page_at_a_time_within_its_length() {
             visible: 8,
         }),
     );
-    assert!(s.help && s.help_scroll.offset == 0);
+    assert!(s.panel == Some(Panel::Help) && s.panel_scroll.offset == 0);
     press(&mut s, Command::Down);
     press(&mut s, Command::Down);
-    assert_eq!(s.help_scroll.offset, 2);
+    assert_eq!(s.panel_scroll.offset, 2);
     press(&mut s, Command::PageDown);
-    assert_eq!(s.help_scroll.offset, 10);
+    assert_eq!(s.panel_scroll.offset, 10);
     // Keys that are not for the help do nothing while it is open.
     assert!(press(&mut s, Command::Rollback).is_empty());
-    assert!(s.help && s.modal.is_none());
+    assert!(s.panel == Some(Panel::Help) && s.modal.is_none());
     for _ in 0..5 {
         press(&mut s, Command::PageDown);
     }
     assert_eq!(
-        s.help_scroll.offset, 22,
+        s.panel_scroll.offset, 22,
         "stops with the last line at the bottom"
     );
     press(&mut s, Command::Up);
-    assert_eq!(s.help_scroll.offset, 21);
+    assert_eq!(s.panel_scroll.offset, 21);
     // A taller terminal shows more of it: the offset stays within what is left.
     update(
         &mut s,
@@ -322,9 +322,9 @@ fn help_scrolls_line_by_line_and_a_page_at_a_time_within_its_length() {
             visible: 20,
         }),
     );
-    assert_eq!(s.help_scroll.offset, 10);
+    assert_eq!(s.panel_scroll.offset, 10);
     press(&mut s, Command::Cancel);
-    assert!(!s.help && s.help_scroll.offset == 0);
+    assert!(s.panel.is_none() && s.panel_scroll.offset == 0);
 }
 
 fn protected_rollback(s: &mut State) -> Plan {
@@ -608,4 +608,117 @@ fn a_refused_push_kept_on_a_ref_can_be_discarded_from_the_cockpit() {
             .message
             .contains("deleted the refused push")
     );
+}
+
+#[test]
+fn verify_downloads_an_unchecked_version_once_and_a_mismatch_makes_it_unpinnable() {
+    use crate::domain::release::{IntegrityCheck, ReleaseStatus};
+    let mut s = state(true);
+    let mut unchecked = release("v1.2.0");
+    unchecked.integrity = IntegrityCheck::NotChecked;
+    let t = s.now;
+    update(
+        &mut s,
+        Action::Releases(Fetched::new(t, Ok(vec![release("v1.3.0"), unchecked]))),
+    );
+    s.focus = Pane::Versions;
+    // The newest is checked already: nothing to download.
+    assert!(press(&mut s, Command::Verify).is_empty());
+    assert!(
+        matches!(&s.modal, Some(Modal::Message { body, .. }) if body.contains("checked already")),
+        "{:?}",
+        s.modal
+    );
+    s.modal = None;
+    press(&mut s, Command::Down);
+    let v = s.selected_release().unwrap().version.clone();
+    // A read: allowed in read-only mode, and asked for once while it runs.
+    assert_eq!(press(&mut s, Command::Verify), [Effect::Verify(v.clone())]);
+    assert!(press(&mut s, Command::Verify).is_empty());
+    s.modal = None;
+    let mismatch = IntegrityCheck::Mismatch {
+        artifact: "api.zip".into(),
+        expected: "aa".into(),
+        actual: "bb".into(),
+    };
+    update(&mut s, Action::Verified(v.clone(), Ok(mismatch.clone())));
+    let r = s.selected_release().unwrap();
+    assert_eq!(r.integrity, mismatch);
+    assert_eq!(r.status, ReleaseStatus::ChecksumMismatch("api.zip".into()));
+    assert!(r.status.pinnable(&v).is_err() && !r.status.overridable());
+    assert!(matches!(&s.modal, Some(Modal::Message { title, .. }) if title.contains("integrity")));
+    let last = s.log.last().unwrap();
+    assert!(last.message.contains("api.zip has SHA-256 bb"), "{last:?}");
+    assert!(s.verifying.is_empty());
+}
+
+#[test]
+fn a_failed_download_is_said_and_can_be_tried_again() {
+    use crate::domain::release::IntegrityCheck;
+    let mut s = state(false);
+    let mut unchecked = release("v1.2.0");
+    unchecked.integrity = IntegrityCheck::NotChecked;
+    let t = s.now;
+    update(
+        &mut s,
+        Action::Releases(Fetched::new(t, Ok(vec![unchecked]))),
+    );
+    let v = s.selected_release().unwrap().version.clone();
+    press(&mut s, Command::Verify);
+    let e = PortError::new(
+        ErrorKind::Timeout,
+        "the download did not answer within 600s",
+    );
+    update(&mut s, Action::Verified(v.clone(), Err(e)));
+    assert!(
+        matches!(&s.modal, Some(Modal::Message { title, .. }) if title == "Cannot verify v1.2.0")
+    );
+    assert_eq!(
+        s.selected_release().unwrap().integrity,
+        IntegrityCheck::NotChecked
+    );
+    s.modal = None;
+    assert_eq!(press(&mut s, Command::Verify), [Effect::Verify(v)]);
+}
+
+#[test]
+fn the_calls_view_counts_each_read_and_switches_with_the_help() {
+    use super::call_log::ReadKind;
+    use crate::ports::{EnvRollout, MetricsRead};
+    use std::collections::BTreeMap;
+    let mut s = state(false);
+    let t = s.now;
+    let mut read = EnvRollout::new("dev", Vec::new(), t);
+    read.api_calls = BTreeMap::from([("lambda:GetAlias".to_string(), 2)]);
+    update(
+        &mut s,
+        Action::Rollout("dev".into(), Fetched::new(t, Ok(read))),
+    );
+    let metrics = MetricsRead {
+        series: Vec::new(),
+        api_calls: BTreeMap::from([("cloudwatch:GetMetricData".to_string(), 1)]),
+    };
+    update(
+        &mut s,
+        Action::Metrics("dev".into(), Fetched::new(t, Ok(metrics))),
+    );
+    let log = &s.api_calls["dev"];
+    assert_eq!(
+        log.last(ReadKind::Rollout).unwrap().calls["lambda:GetAlias"],
+        2
+    );
+    assert_eq!(
+        log.last_minute(t).0,
+        BTreeMap::from([
+            ("cloudwatch:GetMetricData".to_string(), 1),
+            ("lambda:GetAlias".to_string(), 2)
+        ])
+    );
+    press(&mut s, Command::Calls);
+    assert_eq!(s.panel, Some(Panel::Calls));
+    press(&mut s, Command::Help);
+    assert_eq!(s.panel, Some(Panel::Help), "the help's key switches to it");
+    press(&mut s, Command::Calls);
+    press(&mut s, Command::Calls);
+    assert_eq!(s.panel, None, "the open panel's key closes it");
 }

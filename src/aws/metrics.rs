@@ -15,7 +15,8 @@ use super::connect::{Calls, Connection};
 use crate::domain::time::Timestamp;
 use crate::environment::Environment;
 use crate::ports::{
-    Clock, ErrorKind, MetricTarget, Metrics, PortError, PortResult, SystemClock, VersionMetrics,
+    Clock, ErrorKind, MetricTarget, Metrics, MetricsRead, PortError, PortResult, SystemClock,
+    VersionMetrics,
 };
 
 /// GetMetricData takes at most 500 queries a call.
@@ -54,22 +55,19 @@ impl Metrics for CloudWatchMetrics {
         env: &Environment,
         targets: &[MetricTarget],
         minutes: u32,
-    ) -> PortResult<Vec<VersionMetrics>> {
+    ) -> PortResult<MetricsRead> {
         let conn = self.connections.get(&env.name).ok_or_else(|| {
             PortError::new(
                 ErrorKind::NotFound,
                 format!("no AWS connection for environment {}", env.name),
             )
         })?;
-        read(
-            conn,
-            &Calls::default(),
-            &env.alias,
-            targets,
-            minutes,
-            self.clock.now(),
-        )
-        .await
+        let calls = Calls::default();
+        let series = read(conn, &calls, &env.alias, targets, minutes, self.clock.now()).await?;
+        Ok(MetricsRead {
+            series,
+            api_calls: calls.take(),
+        })
     }
 }
 

@@ -141,45 +141,6 @@ impl S3Releases {
         lock(&self.last_calls).clone()
     }
 
-    /// Downloads every artifact of `version`, hashes it with SHA-256 as it streams and compares
-    /// with the manifest: the check on request for artifacts S3 holds no full-object checksum
-    /// of (multipart uploads). The sums are remembered under the objects' ETags, so later
-    /// refreshes show the result without downloading again.
-    pub async fn verify_by_download(&self, version: &Version) -> PortResult<IntegrityCheck> {
-        let calls = Calls::default();
-        let folder = format!("{}{}/", self.prefix, version.as_str());
-        let listing = self.list(&calls, &folder, false).await?;
-        let manifest = match self.manifest(&calls, &folder, &listing).await? {
-            Some(read) => read.manifest.map_err(|why| {
-                PortError::new(
-                    ErrorKind::Invalid,
-                    format!("cannot check {version} by download: {why}"),
-                )
-            })?,
-            None => {
-                return Err(PortError::new(
-                    ErrorKind::NotFound,
-                    format!(
-                        "{version} has no {MANIFEST} in s3://{}/{folder}",
-                        self.bucket
-                    ),
-                )
-                .with_hint("refresh the versions list: the version may have been removed"));
-            }
-        };
-        let mut sums = HashMap::new();
-        for artifact in &manifest.artifacts {
-            let (etag, sum) = self.download_sha256(&calls, &artifact.key).await?;
-            if let Some(etag) = etag {
-                lock(&self.checksums).insert((artifact.key.clone(), etag), Some(sum.clone()));
-            }
-            sums.insert(artifact.key.clone(), sum);
-        }
-        Ok(check_integrity(&manifest.artifacts, |a| {
-            sums.get(&a.key).map(String::as_str)
-        }))
-    }
-
     fn site(&self, action: &'static str, resource: impl Into<String>) -> CallSite {
         CallSite {
             release_bucket: true,
@@ -510,6 +471,45 @@ impl ReleaseRepo for S3Releases {
         let result = self.refresh(&calls).await;
         *lock(&self.last_calls) = calls.take();
         result
+    }
+
+    /// Downloads every artifact of `version`, hashes it with SHA-256 as it streams and compares
+    /// with the manifest: the check on request for artifacts S3 holds no full-object checksum
+    /// of (multipart uploads). The sums are remembered under the objects' ETags, so later
+    /// refreshes show the result without downloading again.
+    async fn verify_by_download(&self, version: &Version) -> PortResult<IntegrityCheck> {
+        let calls = Calls::default();
+        let folder = format!("{}{}/", self.prefix, version.as_str());
+        let listing = self.list(&calls, &folder, false).await?;
+        let manifest = match self.manifest(&calls, &folder, &listing).await? {
+            Some(read) => read.manifest.map_err(|why| {
+                PortError::new(
+                    ErrorKind::Invalid,
+                    format!("cannot check {version} by download: {why}"),
+                )
+            })?,
+            None => {
+                return Err(PortError::new(
+                    ErrorKind::NotFound,
+                    format!(
+                        "{version} has no {MANIFEST} in s3://{}/{folder}",
+                        self.bucket
+                    ),
+                )
+                .with_hint("refresh the versions list: the version may have been removed"));
+            }
+        };
+        let mut sums = HashMap::new();
+        for artifact in &manifest.artifacts {
+            let (etag, sum) = self.download_sha256(&calls, &artifact.key).await?;
+            if let Some(etag) = etag {
+                lock(&self.checksums).insert((artifact.key.clone(), etag), Some(sum.clone()));
+            }
+            sums.insert(artifact.key.clone(), sum);
+        }
+        Ok(check_integrity(&manifest.artifacts, |a| {
+            sums.get(&a.key).map(String::as_str)
+        }))
     }
 }
 

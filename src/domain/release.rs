@@ -155,6 +155,21 @@ impl Release {
             status,
         }
     }
+
+    /// The same release after its artifacts were checked again (downloaded and hashed), with
+    /// its status worked out anew. Only a `NotChecked` release is checked again, and its status
+    /// then still carries any yank reason.
+    pub fn with_integrity(&self, integrity: IntegrityCheck) -> Self {
+        let yanked = match &self.status {
+            ReleaseStatus::Yanked(reason) => Some(reason.as_str()),
+            _ => None,
+        };
+        Self {
+            status: ReleaseStatus::from_checks(&self.signature, &integrity, yanked),
+            integrity,
+            ..self.clone()
+        }
+    }
 }
 
 /// Checks a minisign signature over `manifest` with the vendor's public key (the base64 line of a
@@ -314,6 +329,40 @@ mod tests {
         assert!(
             matches!(check_integrity(&arts, |_| Some("cc")), IntegrityCheck::Mismatch { artifact, .. } if artifact == "a.zip")
         );
+    }
+
+    #[test]
+    fn a_check_by_download_decides_the_status_and_keeps_the_yank_reason() {
+        let manifest = |yanked: Option<&str>| Manifest {
+            version: "v1.0.0".into(),
+            released_at: "2026-01-01T00:00:00Z".into(),
+            artifacts: Vec::new(),
+            notes: None,
+            yanked: yanked.map(str::to_string),
+        };
+        let v = Version::parse("v1.0.0").unwrap();
+        let unchecked = |yanked| {
+            Release::from_manifest(
+                &v,
+                &manifest(yanked),
+                SignatureCheck::Valid,
+                IntegrityCheck::NotChecked,
+            )
+        };
+        let mismatch = IntegrityCheck::Mismatch {
+            artifact: "api.zip".into(),
+            expected: "aa".into(),
+            actual: "bb".into(),
+        };
+        let bad = unchecked(None).with_integrity(mismatch.clone());
+        assert_eq!(
+            bad.status,
+            ReleaseStatus::ChecksumMismatch("api.zip".into())
+        );
+        assert_eq!(bad.integrity, mismatch);
+        let good = unchecked(Some("leaks memory")).with_integrity(IntegrityCheck::Matched);
+        assert_eq!(good.status, ReleaseStatus::Yanked("leaks memory".into()));
+        assert_eq!(good.integrity, IntegrityCheck::Matched);
     }
 
     #[test]

@@ -12,6 +12,9 @@ use super::world::World;
 pub const READ_DEADLINE: Duration = Duration::from_secs(30);
 /// git work (fetch and status) gets longer: a large fork over a slow link.
 pub const GIT_DEADLINE: Duration = Duration::from_secs(120);
+/// Downloading a release's artifacts to check them: up to 250 MB each over a slow link. A
+/// stalled download ends sooner (the SDK's stalled-stream protection).
+pub const DOWNLOAD_DEADLINE: Duration = Duration::from_secs(600);
 /// The longest a mutating call may take before its outcome counts as unknown.
 pub const MUTATION_DEADLINE: Duration = Duration::from_secs(45);
 

@@ -11,8 +11,8 @@ use crate::domain::time::Timestamp;
 use crate::domain::version::Version;
 use crate::environment::Environment;
 use crate::ports::{
-    ApiCall, AwsIdentity, Clock, EnvRollout, MetricTarget, Metrics, PortResult, RedeployRequest,
-    Rollouts, SimControl, VersionMetrics,
+    ApiCall, AwsIdentity, Clock, EnvRollout, MetricTarget, Metrics, MetricsRead, PortResult,
+    RedeployRequest, Rollouts, SimControl,
 };
 
 use super::clock::SimClock;
@@ -145,8 +145,12 @@ impl Metrics for SimHandle {
         env: &Environment,
         targets: &[MetricTarget],
         minutes: u32,
-    ) -> PortResult<Vec<VersionMetrics>> {
-        self.world().compare(&env.name, targets, minutes)
+    ) -> PortResult<MetricsRead> {
+        // The simulated world makes no API calls, so it counts none.
+        Ok(MetricsRead {
+            series: self.world().compare(&env.name, targets, minutes)?,
+            api_calls: Default::default(),
+        })
     }
 }
 

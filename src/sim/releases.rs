@@ -5,7 +5,9 @@ use async_trait::async_trait;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 
-use crate::domain::release::{Manifest, Release, check_integrity, verify_signature};
+use crate::domain::release::{
+    IntegrityCheck, Manifest, Release, check_integrity, verify_signature,
+};
 use crate::domain::version::Version;
 use crate::ports::{ErrorKind, PortError, PortResult, ReleaseRepo};
 
@@ -146,5 +148,19 @@ fn check(folder: &Folder, public_key: &str) -> PortResult<Release> {
 impl ReleaseRepo for SimReleases {
     async fn releases(&self) -> PortResult<Vec<Release>> {
         Ok(self.releases.clone())
+    }
+
+    /// Hashes the embedded artifacts again: the simulated repository holds every one.
+    async fn verify_by_download(&self, version: &Version) -> PortResult<IntegrityCheck> {
+        let folder = FOLDERS
+            .iter()
+            .find(|f| f.version == version.as_str())
+            .ok_or_else(|| {
+                PortError::new(
+                    ErrorKind::NotFound,
+                    format!("{version} is not in the demo's release repository"),
+                )
+            })?;
+        Ok(check(folder, demo_public_key())?.integrity)
     }
 }

@@ -1,6 +1,7 @@
 //! Drawing: pure functions from a view model to a ratatui frame.
 
 mod action_bar;
+mod calls;
 mod confirm_modal;
 mod environments_pane;
 mod gauge;
@@ -12,6 +13,7 @@ mod modal;
 mod overview;
 mod palette;
 mod pane;
+mod panel;
 mod shift_pane;
 mod status_line;
 mod text;
@@ -57,8 +59,21 @@ pub fn draw(frame: &mut Frame, state: &State, keymap: &Keymap, theme: &Theme) {
         Some(Overlay::Message { title, body }) => {
             modal::draw_message(frame, area, title, body, theme)
         }
-        Some(Overlay::Help { rows, scroll }) => {
-            help::draw(frame, area, help::layout(rows, area, theme), scroll, theme)
+        Some(Overlay::Help {
+            rows,
+            scroll,
+            close,
+        }) => {
+            let layout = help::layout(rows, area, theme);
+            panel::draw(frame, area, layout, "Help", close, scroll, theme)
+        }
+        Some(Overlay::Calls {
+            envs,
+            scroll,
+            close,
+        }) => {
+            let layout = calls::layout(envs, area, theme);
+            panel::draw(frame, area, layout, "API calls", close, scroll, theme)
         }
         Some(Overlay::Palette { input, matches }) => {
             palette::draw(frame, area, input, matches, theme)
@@ -68,11 +83,12 @@ pub fn draw(frame: &mut Frame, state: &State, keymap: &Keymap, theme: &Theme) {
 }
 
 /// How a frame of `area` lays out the open overlay's scrolling text (the confirm modal's plan,
-/// the help), so that `update` knows what has been on screen.
+/// the help, the calls view), so that `update` knows what has been on screen.
 pub fn overlay_fit(state: &State, keymap: &Keymap, theme: &Theme, area: Rect) -> Option<Fit> {
     match view_model::overlay(state, keymap)? {
         Overlay::Confirm(c, view) => Some(confirm_modal::layout(c, view, area, theme).fit),
         Overlay::Help { rows, .. } => Some(help::layout(&rows, area, theme).fit),
+        Overlay::Calls { envs, .. } => Some(calls::layout(&envs, area, theme).fit),
         Overlay::Message { .. } | Overlay::Palette { .. } => None,
     }
 }
@@ -84,7 +100,7 @@ pub fn laid_out(state: &State, keymap: &Keymap, theme: &Theme, area: Rect) -> Op
     let known = match &state.modal {
         Some(Modal::Confirm(_)) => state.confirm_view.scroll.fit,
         Some(Modal::Message { .. }) => return None,
-        None => state.help_scroll.fit,
+        None => state.panel_scroll.fit,
     };
     (known != Some(fit)).then_some(Action::OverlayLaidOut(fit))
 }

@@ -8,14 +8,14 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::app::state::Pane;
-use crate::domain::release::{Release, ReleaseStatus};
+use crate::domain::release::{IntegrityCheck, Release, ReleaseStatus};
 use crate::environment::Environment;
 
 use super::layout::detail_rows;
 use super::pane;
 use super::text::fit_line;
 use super::theme::Theme;
-use super::view_model::{VersionRow, ViewModel};
+use super::view_model::{VersionRow, VersionsView, ViewModel};
 
 pub fn status_style(status: &ReleaseStatus, theme: &Theme) -> Style {
     match status {
@@ -98,7 +98,7 @@ pub fn draw(f: &mut Frame, area: Rect, vm: &ViewModel, theme: &Theme) {
             ..body
         };
         f.render_widget(
-            Paragraph::new(detail_lines(sel, body.width, theme)).wrap(Wrap { trim: false }),
+            Paragraph::new(detail_lines(v, sel, body.width, theme)).wrap(Wrap { trim: false }),
             area,
         );
     }
@@ -170,7 +170,12 @@ fn env_spans<'a>(envs: &[&'a Environment], theme: &Theme) -> Vec<Span<'a>> {
     spans
 }
 
-fn detail_lines<'a>(sel: &'a VersionRow, width: u16, theme: &Theme) -> Vec<Line<'a>> {
+fn detail_lines<'a>(
+    v: &VersionsView,
+    sel: &'a VersionRow,
+    width: u16,
+    theme: &Theme,
+) -> Vec<Line<'a>> {
     let rel: &Release = sel.release;
     let rule = Line::from(Span::styled("─".repeat(usize::from(width)), theme.border));
     let why = match &rel.status {
@@ -205,10 +210,25 @@ fn detail_lines<'a>(sel: &'a VersionRow, width: u16, theme: &Theme) -> Vec<Line<
     }
     whereabouts.extend(env_spans(&sel.running_in, theme));
     let notes = rel.notes.as_deref().unwrap_or("no release notes");
-    vec![
-        rule,
-        Line::from(head),
-        Line::from(whereabouts),
-        Line::from(Span::styled(notes, theme.text)),
-    ]
+    let mut lines = vec![rule, Line::from(head), Line::from(whereabouts)];
+    // "verified" speaks of the signature; artifacts S3 holds no checksum of are checked only
+    // by downloading them, which is said here rather than left to be assumed.
+    if rel.integrity == IntegrityCheck::NotChecked {
+        lines.push(Line::from(if v.verifying {
+            Span::styled(
+                "artifacts: downloading them to check their SHA-256…",
+                theme.warn,
+            )
+        } else {
+            Span::styled(
+                format!(
+                    "artifacts not checked: S3 holds no SHA-256 of them · {} downloads and checks them",
+                    v.verify_key
+                ),
+                theme.warn,
+            )
+        }));
+    }
+    lines.push(Line::from(Span::styled(notes, theme.text)));
+    lines
 }

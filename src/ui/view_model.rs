@@ -1,10 +1,12 @@
 //! What one frame shows, derived from `State`: only the rows that fit, with staleness worked out.
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use crate::app::action::Command;
+use crate::app::call_log::ReadKind;
 use crate::app::state::{
-    Confirm, ConfirmView, FilterScope, Input, LogEntry, Modal, Pane, Remote, Scroll, State,
+    Confirm, ConfirmView, FilterScope, Input, LogEntry, Modal, Pane, Panel, Remote, Scroll, State,
 };
 use crate::domain::audit::Outcome;
 use crate::domain::pipeline::{self, PipelineWait};
@@ -157,6 +159,10 @@ pub struct VersionsView<'a> {
     /// The selected version, with where it is pinned and running.
     pub selected: Option<VersionRow<'a>>,
     pub filter: &'a str,
+    /// The selected version's artifacts are being downloaded to check them.
+    pub verifying: bool,
+    /// The keys that start that check.
+    pub verify_key: String,
 }
 
 pub struct MetricsView<'a> {
@@ -207,11 +213,33 @@ pub enum Overlay<'a> {
     Help {
         rows: Vec<(String, &'static str)>,
         scroll: &'a Scroll,
+        /// The keys that close it.
+        close: String,
+    },
+    Calls {
+        envs: Vec<EnvCalls<'a>>,
+        scroll: &'a Scroll,
+        close: String,
     },
     Palette {
         input: &'a str,
         matches: Vec<(String, String, &'static str)>,
     },
+}
+
+/// The API calls of one environment's reads, for the calls view.
+pub struct EnvCalls<'a> {
+    pub env: &'a str,
+    pub account: Option<&'a str>,
+    /// The last read of each kind that came back, and how long ago it was requested.
+    pub last: Vec<(ReadKind, Duration, &'a BTreeMap<String, u32>)>,
+    /// Calls by action of the reads requested in the last minute, and how many reads.
+    pub minute: BTreeMap<String, u32>,
+    pub reads: usize,
+    /// Why the last deployments read failed: its calls are not counted.
+    pub failed: Option<&'a PortError>,
+    /// The simulated world, which makes no API calls.
+    pub simulated: bool,
 }
 
 /// First row to draw so that `selected` is visible in `rows` lines.
@@ -229,7 +257,8 @@ impl<'a> ViewModel<'a> {
         let idle = state.settings.refresh_idle;
         let envs = env_rows(state);
         let fork_freshness = Freshness::of(&state.fork, state, idle);
-        let versions = versions_view(state, &envs, layout::version_rows(areas.versions));
+        let mut versions = versions_view(state, &envs, layout::version_rows(areas.versions));
+        versions.verify_key = keymap.keys_for(Command::Verify).join(" ");
         let shift = shift_view(state, &envs);
         let overview = overview_view(state, &envs, layout::overview_rows(areas.overview));
         let log = log_view(state, layout::log_rows(areas.log));
@@ -384,12 +413,18 @@ fn env_rows(state: &State) -> Vec<EnvRow<'_>> {
                         Ok(i) => format!("aws {} {}", i.account, principal(&i.arn)),
                         Err(e) => format!("aws identity unknown: {}", e.message),
                     };
-                    // What the last refresh cost, so a read that grows is seen.
+                    // What the last refresh cost and the last minute's reads, so a read that
+                    // grows is seen before the account's quota is (details: the calls view).
                     let calls: u32 = remote
                         .and_then(|r| r.value.as_ref())
                         .map(|r| r.api_calls.values().sum())
                         .unwrap_or(0);
-                    format!("{who} · {calls} calls")
+                    let minute: u32 = state
+                        .api_calls
+                        .get(&env.name)
+                        .map(|l| l.last_minute(state.wall).0.values().sum())
+                        .unwrap_or(0);
+                    format!("{who} · {calls} calls · {minute}/min")
                 });
             let pipeline = fork
                 .and_then(|f| f.pins.iter().find(|p| p.env == env.name))
@@ -479,6 +514,10 @@ fn versions_view<'a>(state: &'a State, envs: &[EnvRow<'a>], rows: usize) -> Vers
             FilterScope::Versions => state.filter.text.trim(),
             FilterScope::Targets => "",
         },
+        verifying: all
+            .get(selected)
+            .is_some_and(|r| state.verifying.contains(&r.version)),
+        verify_key: String::new(),
     }
 }
 
@@ -540,6 +579,38 @@ fn overview_view<'a>(state: &'a State, envs: &[EnvRow<'a>], rows: usize) -> Over
     }
 }
 
+fn env_calls(state: &State) -> Vec<EnvCalls<'_>> {
+    state
+        .settings
+        .environments
+        .iter()
+        .map(|env| {
+            let log = state.api_calls.get(&env.name);
+            let last = [ReadKind::Rollout, ReadKind::Metrics]
+                .into_iter()
+                .filter_map(|kind| {
+                    let read = log?.last(kind)?;
+                    Some((kind, state.wall.since(read.at), &read.calls))
+                })
+                .collect();
+            let (minute, reads) = log.map(|l| l.last_minute(state.wall)).unwrap_or_default();
+            EnvCalls {
+                env: &env.name,
+                account: state
+                    .aws_identity
+                    .get(&env.name)
+                    .and_then(|i| i.as_ref().ok())
+                    .map(|i| i.account.as_str()),
+                last,
+                minute,
+                reads,
+                failed: state.rollouts.get(&env.name).and_then(|r| r.error.as_ref()),
+                simulated: state.settings.demo,
+            }
+        })
+        .collect()
+}
+
 fn log_view(state: &State, rows: usize) -> LogView<'_> {
     let skipped = state.log_scroll.min(state.log.len().saturating_sub(1));
     LogView {
@@ -558,14 +629,26 @@ pub fn overlay<'a>(state: &'a State, keymap: &Keymap) -> Option<Overlay<'a>> {
             Modal::Message { title, body } => Overlay::Message { title, body },
         });
     }
-    if state.help {
-        return Some(Overlay::Help {
-            rows: Command::ALL
-                .iter()
-                .map(|c| (keys(*c), c.description()))
-                .collect(),
-            scroll: &state.help_scroll,
-        });
+    let close = |c: Command| format!("{} or Esc", keys(c));
+    match state.panel {
+        Some(Panel::Help) => {
+            return Some(Overlay::Help {
+                rows: Command::ALL
+                    .iter()
+                    .map(|c| (keys(*c), c.description()))
+                    .collect(),
+                scroll: &state.panel_scroll,
+                close: close(Command::Help),
+            });
+        }
+        Some(Panel::Calls) => {
+            return Some(Overlay::Calls {
+                envs: env_calls(state),
+                scroll: &state.panel_scroll,
+                close: close(Command::Calls),
+            });
+        }
+        None => {}
     }
     if state.palette.active {
         // Same rule as Enter: the first match is the one that runs.

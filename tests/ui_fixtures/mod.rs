@@ -6,8 +6,9 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use shiftdeck::app::call_log::ReadKind;
 use shiftdeck::app::state::{
-    Confirm, LogEntry, Modal, Pane, Plan, Remote, Settings, State, newest_first,
+    Confirm, LogEntry, Modal, Pane, Panel, Plan, Remote, Settings, State, newest_first,
 };
 use shiftdeck::domain::audit::Outcome;
 use shiftdeck::domain::pin::{PinLocator, PinRule};
@@ -22,7 +23,8 @@ use shiftdeck::domain::version::Version;
 use shiftdeck::environment::Environment;
 use shiftdeck::ops::Intent;
 use shiftdeck::ports::{
-    EnvRollout, ErrorKind, ForkStatus, Identity, PinnedVersion, PortError, Proposal, VersionMetrics,
+    AwsIdentity, EnvRollout, ErrorKind, ForkStatus, Identity, PinnedVersion, PortError, Proposal,
+    VersionMetrics,
 };
 
 pub const NOW: Timestamp = Timestamp(1_741_953_600_000);
@@ -585,7 +587,65 @@ pub fn confirm_rollback_prod() -> State {
 
 pub fn help() -> State {
     let mut s = idle();
-    s.help = true;
+    s.panel = Some(Panel::Help);
+    s
+}
+
+/// The calls view over real accounts: dev read twice in the last minute and its metrics once,
+/// staging once long ago, prod's last read denied.
+pub fn calls() -> State {
+    let mut s = shifting();
+    s.settings.demo = false;
+    for (env, account) in [("dev", "111111111111"), ("staging", "222222222222")] {
+        s.aws_identity.insert(
+            env.into(),
+            Ok(AwsIdentity {
+                account: account.into(),
+                arn: format!("arn:aws:sts::{account}:assumed-role/ShiftdeckViewer/alice"),
+            }),
+        );
+    }
+    let counts = |pairs: &[(&str, u32)]| pairs.iter().map(|(a, n)| (a.to_string(), *n)).collect();
+    let dev = s.api_calls.entry("dev".into()).or_default();
+    dev.record(
+        ago(50),
+        ReadKind::Rollout,
+        counts(&[
+            ("codedeploy:ListDeploymentGroups", 1),
+            ("codedeploy:BatchGetDeploymentGroups", 1),
+            ("codedeploy:BatchGetDeployments", 1),
+            ("lambda:GetAlias", 2),
+            ("lambda:GetFunction", 4),
+            ("cloudwatch:DescribeAlarms", 1),
+        ]),
+    );
+    dev.record(
+        ago(40),
+        ReadKind::Metrics,
+        counts(&[("cloudwatch:GetMetricData", 1)]),
+    );
+    dev.record(
+        ago(5),
+        ReadKind::Rollout,
+        counts(&[
+            ("codedeploy:BatchGetDeployments", 1),
+            ("codedeploy:ListDeploymentTargets", 1),
+            ("codedeploy:BatchGetDeploymentTargets", 1),
+            ("cloudwatch:DescribeAlarms", 1),
+        ]),
+    );
+    s.api_calls.entry("staging".into()).or_default().record(
+        ago(300),
+        ReadKind::Rollout,
+        counts(&[("codedeploy:BatchGetDeploymentGroups", 1)]),
+    );
+    if let Some(r) = s.rollouts.get_mut("prod") {
+        r.error = Some(PortError::new(
+            ErrorKind::AccessDenied,
+            "arn:aws:sts::333333333333:assumed-role/ShiftdeckViewer/alice may not call codedeploy:ListDeploymentGroups on ltbase-prod",
+        ));
+    }
+    s.panel = Some(Panel::Calls);
     s
 }
 

@@ -610,17 +610,24 @@ fn a_refused_push_kept_on_a_ref_can_be_discarded_from_the_cockpit() {
     );
 }
 
+/// A release whose artifacts the listing could not check.
+fn unchecked(version: &str) -> crate::domain::release::Release {
+    crate::domain::release::Release {
+        integrity: crate::domain::release::IntegrityCheck::NotChecked,
+        ..release(version)
+    }
+}
+
+fn read_releases(s: &mut State, list: Vec<crate::domain::release::Release>) {
+    let t = s.now;
+    update(s, Action::Releases(Fetched::new(t, Ok(list))));
+}
+
 #[test]
 fn verify_downloads_an_unchecked_version_once_and_a_mismatch_makes_it_unpinnable() {
     use crate::domain::release::{IntegrityCheck, ReleaseStatus};
     let mut s = state(true);
-    let mut unchecked = release("v1.2.0");
-    unchecked.integrity = IntegrityCheck::NotChecked;
-    let t = s.now;
-    update(
-        &mut s,
-        Action::Releases(Fetched::new(t, Ok(vec![release("v1.3.0"), unchecked]))),
-    );
+    read_releases(&mut s, vec![release("v1.3.0"), unchecked("v1.2.0")]);
     s.focus = Pane::Versions;
     // The newest is checked already: nothing to download.
     assert!(press(&mut s, Command::Verify).is_empty());
@@ -656,13 +663,7 @@ fn verify_downloads_an_unchecked_version_once_and_a_mismatch_makes_it_unpinnable
 fn a_failed_download_is_said_and_can_be_tried_again() {
     use crate::domain::release::IntegrityCheck;
     let mut s = state(false);
-    let mut unchecked = release("v1.2.0");
-    unchecked.integrity = IntegrityCheck::NotChecked;
-    let t = s.now;
-    update(
-        &mut s,
-        Action::Releases(Fetched::new(t, Ok(vec![unchecked]))),
-    );
+    read_releases(&mut s, vec![unchecked("v1.2.0")]);
     let v = s.selected_release().unwrap().version.clone();
     press(&mut s, Command::Verify);
     let e = PortError::new(

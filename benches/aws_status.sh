@@ -17,7 +17,13 @@ bin=${SHIFTDECK_BIN:-$PWD/target/release/shiftdeck}
 work=$(mktemp -d)
 free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
 moto_port=$(free_port); mini_port=$(free_port)
-"$venv/bin/moto_server" -H 127.0.0.1 -p "$moto_port" >"$work/moto.log" 2>&1 &
+# moto through the tests' launcher, which returns the groups' alarm configuration, with two
+# additions for this comparison: BatchGetDeploymentGroups, which AWS serves and moto does not
+# (so shiftdeck's timing measures AWS's call, not its retries and fallback around an emulator
+# gap), and an account per 12-digit access key id, as ministack does, so that each environment
+# is its own account as on AWS.
+"$venv/bin/python" tests/emulators/moto_server.py --batch-deployment-groups --account-from-access-key \
+  -H 127.0.0.1 -p "$moto_port" >"$work/moto.log" 2>&1 &
 moto_pid=$!
 GATEWAY_PORT=$mini_port BIND_HOST=127.0.0.1 IOT_MTLS_ENABLED=0 SFTP_ENABLED=0 "$venv/bin/ministack" >"$work/ministack.log" 2>&1 &
 mini_pid=$!
@@ -27,7 +33,24 @@ for _ in $(seq 100); do
   sleep 0.2
 done
 moto=http://127.0.0.1:$moto_port mini=http://127.0.0.1:$mini_port
-"$venv/bin/python" tests/emulated/seed_account.py "$moto" "$mini" assets/demo/releases dev,staging,prod "$groups" >"$work/functions"
+
+# One account per environment, as a release is usually run: a profile each, whose 12-digit
+# access key id is its account in both emulators. The vendor's release bucket is read with the
+# default credentials, in moto's default account.
+export HOME=$work
+mkdir -p "$work/.aws"
+{
+  printf '[default]\naws_access_key_id = test\naws_secret_access_key = test\n'
+  printf '\n[%s]\naws_access_key_id = %s\naws_secret_access_key = bench\n' dev 111111111111 staging 222222222222 prod 333333333333
+} >"$work/.aws/credentials"
+{
+  printf '[default]\nregion = us-east-1\n'
+  for env in dev staging prod; do printf '\n[profile %s]\nregion = us-east-1\n' "$env"; done
+} >"$work/.aws/config"
+export AWS_EC2_METADATA_DISABLED=true
+export AWS_ENDPOINT_URL_S3=$moto AWS_ENDPOINT_URL_LAMBDA=$moto AWS_ENDPOINT_URL_CODEDEPLOY=$moto AWS_ENDPOINT_URL_STS=$moto AWS_ENDPOINT_URL_CLOUDWATCH=$mini
+
+SEED_PROFILES=1 "$venv/bin/python" tests/emulated/seed_account.py "$moto" "$mini" assets/demo/releases dev,staging,prod "$groups" >"$work/functions"
 
 # The fork: a clone of a bare origin with one pin per environment.
 git init -q --bare "$work/origin.git"
@@ -42,15 +65,12 @@ key=$(sed -n 2p assets/demo/demo-key.pub)
 {
   printf '[release]\nbucket = "ltbase-releases"\nregion = "us-east-1"\npublic_key = "%s"\n\n[fork]\npath = "fork"\n' "$key"
   for env in dev staging prod; do
-    printf '\n[[env]]\nname = "%s"\nregion = "us-east-1"\napplication = "ltbase-%s"\npin = { file = "lib/config.ts", pattern = '"'"'%sVersion = "{version}"'"'"' }\n' "$env" "$env" "$env"
+    printf '\n[[env]]\nname = "%s"\nprofile = "%s"\nregion = "us-east-1"\napplication = "ltbase-%s"\npin = { file = "lib/config.ts", pattern = '"'"'%sVersion = "{version}"'"'"' }\n' "$env" "$env" "$env" "$env"
   done
-  # RPS=N: another request budget than the default 5/s per service and account.
+  # RPS=N: another request budget than the default 5/s per profile and region, here per
+  # environment.
   [ -z "${RPS:-}" ] || printf '\n[aws]\nrequests_per_second = %s\n' "$RPS"
 } >"$work/shiftdeck.toml"
-
-export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true
-export AWS_ENDPOINT_URL_S3=$moto AWS_ENDPOINT_URL_LAMBDA=$moto AWS_ENDPOINT_URL_CODEDEPLOY=$moto AWS_ENDPOINT_URL_STS=$moto AWS_ENDPOINT_URL_CLOUDWATCH=$mini
-export HOME=$work
 
 aws_reads() {
   local aws="$venv/bin/aws --output json"
@@ -60,15 +80,20 @@ aws_reads() {
     $aws s3api get-object --bucket ltbase-releases --key "$v/manifest.json.minisig" "$work/m.sig" >/dev/null 2>&1 || true
   done
   for env in dev staging prod; do
-    $aws sts get-caller-identity >/dev/null
-    for g in $($aws codedeploy list-deployment-groups --application-name "ltbase-$env" --query 'deploymentGroups[]' --output text); do
-      $aws codedeploy get-deployment-group --application-name "ltbase-$env" --deployment-group-name "$g" >/dev/null
-      ids=$($aws codedeploy list-deployments --application-name "ltbase-$env" --deployment-group-name "$g" --query 'deployments[]' --output text)
-      $aws codedeploy batch-get-deployments --deployment-ids $ids >/dev/null
+    local in="$aws --profile $env"
+    $in sts get-caller-identity >/dev/null
+    # The CLI names CodeDeploy `deploy`. Listed into a variable first: a failing command in a
+    # `for` list would not stop the script, and the loop would time nothing.
+    local names
+    names=$($in deploy list-deployment-groups --application-name "ltbase-$env" --query 'deploymentGroups[]' --output text)
+    for g in $names; do
+      $in deploy get-deployment-group --application-name "ltbase-$env" --deployment-group-name "$g" >/dev/null
+      ids=$($in deploy list-deployments --application-name "ltbase-$env" --deployment-group-name "$g" --query 'deployments[]' --output text)
+      $in deploy batch-get-deployments --deployment-ids $ids >/dev/null
       f=ltbase-$env-$g
-      $aws lambda get-alias --function-name "$f" --name Prod >/dev/null
-      for q in 1 2; do $aws lambda get-function --function-name "$f" --qualifier $q >/dev/null; done
-      $aws cloudwatch describe-alarms --alarm-names "$env-$g-5xx-rate" "$env-$g-p99" >/dev/null
+      $in lambda get-alias --function-name "$f" --name Prod >/dev/null
+      for q in 1 2; do $in lambda get-function --function-name "$f" --qualifier $q >/dev/null; done
+      $in cloudwatch describe-alarms --alarm-names "$env-$g-5xx-rate" "$env-$g-p99" >/dev/null
     done
   done
 }

@@ -1,7 +1,7 @@
 //! End to end against local emulators: `shiftdeck` with a configuration that points at a
 //! seeded moto (S3, Lambda, CodeDeploy, STS) and ministack (CloudWatch) shows the release
-//! repository, the pins, the alias weights and the provenance of the running code, in a real
-//! terminal; and `status --json` says the same to scripts.
+//! repository, the pins, the alias weights, the provenance of the running code and the groups'
+//! alarms, in a real terminal; and `status --json` says the same to scripts.
 
 mod emulators;
 mod tmux;
@@ -70,8 +70,74 @@ fn the_cockpit_shows_the_seeded_account() {
         aws_line.contains(" calls") && aws_line.chars().any(|c| c.is_ascii_digit()),
         "{aws_line}"
     );
+
+    // The deployment groups' CloudWatch alarms, each with its state beside its name: dev's
+    // api (selected first) has both quiet. prod is read on its own, so its count of firing
+    // alarms may come a moment later.
+    let screen = t.wait_for(
+        &["dev-api-5xx-rate", "dev-api-p99", "1 ALARM"],
+        Duration::from_secs(30),
+    );
+    for name in ["dev-api-5xx-rate", "dev-api-p99"] {
+        let row = pane_row(&screen, name);
+        assert!(
+            row.contains("○ OK") && !row.contains("ALARM"),
+            "{row}\n{screen}"
+        );
+    }
+    // The one alarm firing, in prod, is counted where every environment is summed up.
+    let summary = screen
+        .lines()
+        .find(|l| l.contains("dev 1 shifting"))
+        .unwrap_or_else(|| panic!("no overview line\n{screen}"));
+    let (dev_part, prod_part) = summary.split_once("prod").unwrap();
+    assert!(!dev_part.contains("ALARM"), "{summary}");
+    assert!(prod_part.contains("1 ALARM"), "{summary}");
+
+    // Selecting prod shows its api group's alarms: the firing one first, with why it fired
+    // under it, then the quiet one.
+    t.send(&["j"]);
+    let screen = t.wait_for(
+        &["Shift prod / api", "prod-api-p99", "prod-api-5xx-rate"],
+        Duration::from_secs(10),
+    );
+    let lines: Vec<&str> = screen.lines().collect();
+    let at = |needle: &str| {
+        lines
+            .iter()
+            .position(|l| l.contains(needle))
+            .unwrap_or_else(|| panic!("{needle} not on screen\n{screen}"))
+    };
+    let (p99, reason, errors) = (
+        at("prod-api-p99"),
+        at("seeded: p99 above 800 ms"),
+        at("prod-api-5xx-rate"),
+    );
+    assert!(
+        pane_row(&screen, "prod-api-p99").contains("● ALARM"),
+        "{screen}"
+    );
+    assert!(
+        pane_row(&screen, "prod-api-5xx-rate").contains("○ OK"),
+        "{screen}"
+    );
+    assert!(p99 < reason && reason < errors, "{screen}");
+
     t.send(&["q"]);
     t.wait_for(&["SHIFTDECK_EXITED"], Duration::from_secs(10));
+}
+
+/// The text of the pane holding `needle` on its row: the part of the line between the box
+/// borders around it, so that another pane beside it on the same row does not count.
+fn pane_row<'a>(screen: &'a str, needle: &str) -> &'a str {
+    let line = screen
+        .lines()
+        .find(|l| l.contains(needle))
+        .unwrap_or_else(|| panic!("{needle} not on screen\n{screen}"));
+    let at = line.find(needle).unwrap();
+    let start = line[..at].rfind('│').map_or(0, |i| i + '│'.len_utf8());
+    let end = line[at..].find('│').map_or(line.len(), |i| at + i);
+    &line[start..end]
 }
 
 #[test]
@@ -109,6 +175,49 @@ fn status_json_reports_weights_provenance_and_calls_for_scripts() {
         assert_eq!(p["provenance"], "verified", "{p}");
         assert_eq!(p["artifact"], "api.zip", "{p}");
     }
+    // Each group's alarms, as its deployment group configures them, with their CloudWatch
+    // state: dev's are quiet; in prod the p99 alarm fires and says why.
+    let alarms = |env: &serde_json::Value| -> Vec<(String, String, String)> {
+        let mut found: Vec<_> = env["groups"][0]["alarms"]
+            .as_array()
+            .unwrap_or_else(|| panic!("no alarms: {env}"))
+            .iter()
+            .map(|a| {
+                let text = |k: &str| a[k].as_str().unwrap_or_default().to_string();
+                (text("name"), text("state"), text("reason"))
+            })
+            .collect();
+        found.sort();
+        found
+    };
+    let quiet = |name: &str| {
+        (
+            name.to_string(),
+            "Ok".to_string(),
+            "seeded: quiet".to_string(),
+        )
+    };
+    assert_eq!(
+        alarms(dev),
+        [quiet("dev-api-5xx-rate"), quiet("dev-api-p99")]
+    );
+    let prod = &report["environments"][1];
+    assert_eq!(prod["name"], "prod");
+    assert_eq!(
+        alarms(prod),
+        [
+            quiet("prod-api-5xx-rate"),
+            (
+                "prod-api-p99".to_string(),
+                "Alarm".to_string(),
+                "seeded: p99 above 800 ms".to_string()
+            ),
+        ]
+    );
+    assert!(
+        prod["group_errors"].as_array().unwrap().is_empty(),
+        "{prod}"
+    );
     // The calls of the read are counted, and each is an action the viewer policy allows.
     let calls = dev["api_calls"].as_object().unwrap();
     assert!(

@@ -6,8 +6,13 @@ each (moto), and the groups' CloudWatch alarms (ministack).
 Used by the end-to-end test against the emulators and by the status benchmark. Prints the
 function names it created, one per line.
 
+One alarm fires: prod's api p99 is in ALARM (the others are OK), so a reader shows both states.
+
 usage: seed_account.py MOTO_URL MINISTACK_URL RELEASES_DIR ENV[,ENV...] GROUPS_PER_ENV
-(SEED_IDLE_ENVS=ENV[,ENV...] leaves those environments without a deployment)
+(SEED_IDLE_ENVS=ENV[,ENV...] leaves those environments without a deployment;
+SEED_PROFILES=1 seeds each environment with the AWS profile of its name, so into that
+profile's account and region, and the release bucket with the test credentials; otherwise
+everything goes into one account, that of the test credentials, in us-east-1)
 """
 
 import hashlib
@@ -27,10 +32,39 @@ IDLE = set(filter(None, os.environ.get("SEED_IDLE_ENVS", "").split(",")))
 REGION = "us-east-1"
 BUCKET = "ltbase-releases"
 KW = dict(region_name=REGION, aws_access_key_id="test", aws_secret_access_key="test")
+PROFILES = os.environ.get("SEED_PROFILES") == "1"
+# The alarm seeded in ALARM, and why: the one alarm firing in the account.
+FIRING = {"prod-api-p99": "seeded: p99 above 800 ms"}
 
 
-def client(service, url):
+def client(service, url, env=None):
+    if PROFILES and env is not None:
+        return boto3.Session(profile_name=env).client(service, endpoint_url=url)
     return boto3.client(service, endpoint_url=url, **KW)
+
+
+def lambda_role(env):
+    """The role the functions run as, in the environment's account; made once per account."""
+    iam = client("iam", MOTO, env)
+    try:
+        return iam.get_role(RoleName="ltbase-lambda")["Role"]["Arn"]
+    except iam.exceptions.NoSuchEntityException:
+        pass
+    return iam.create_role(
+        RoleName="ltbase-lambda",
+        AssumeRolePolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"Service": "lambda.amazonaws.com"},
+                        "Action": "sts:AssumeRole",
+                    }
+                ],
+            }
+        ),
+    )["Role"]["Arn"]
 
 
 def artifact_bytes(version, artifact):
@@ -63,10 +97,11 @@ def seed_releases():
             )
 
 
-def seed_environment(env, role_arn):
-    lam = client("lambda", MOTO)
-    cd = client("codedeploy", MOTO)
-    cw = client("cloudwatch", MINISTACK)
+def seed_environment(env):
+    role_arn = lambda_role(env)
+    lam = client("lambda", MOTO, env)
+    cd = client("codedeploy", MOTO, env)
+    cw = client("cloudwatch", MINISTACK, env)
     cd.create_application(applicationName=f"ltbase-{env}", computePlatform="Lambda")
     for g in range(GROUPS):
         group = "api" if g == 0 else f"svc{g:03d}"
@@ -142,30 +177,17 @@ def seed_environment(env, role_arn):
                 Threshold=threshold,
                 ComparisonOperator="GreaterThanThreshold",
             )
-            cw.set_alarm_state(AlarmName=name, StateValue="OK", StateReason="seeded: quiet")
+            if name in FIRING:
+                cw.set_alarm_state(AlarmName=name, StateValue="ALARM", StateReason=FIRING[name])
+            else:
+                cw.set_alarm_state(AlarmName=name, StateValue="OK", StateReason="seeded: quiet")
         print(function)
 
 
 def main():
     seed_releases()
-    iam = client("iam", MOTO)
-    role = iam.create_role(
-        RoleName="ltbase-lambda",
-        AssumeRolePolicyDocument=json.dumps(
-            {
-                "Version": "2012-10-17",
-                "Statement": [
-                    {
-                        "Effect": "Allow",
-                        "Principal": {"Service": "lambda.amazonaws.com"},
-                        "Action": "sts:AssumeRole",
-                    }
-                ],
-            }
-        ),
-    )["Role"]["Arn"]
     for env in ENVS:
-        seed_environment(env, role)
+        seed_environment(env)
 
 
 if __name__ == "__main__":

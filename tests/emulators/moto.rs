@@ -1,5 +1,6 @@
 //! moto, the emulator for S3 (and Lambda, IAM, STS, CodeDeploy), on a free loopback port for
-//! the life of one value.
+//! the life of one value. It is started through `moto_server.py` beside this file, which
+//! returns the deployment groups' alarm configuration that moto stores but leaves out.
 //!
 //! The server is tied to the test process twice: `Drop` stops it, and a watchdog stops it when
 //! the process ends without dropping it (a `static` server, a panic that aborts, a killed test
@@ -61,14 +62,17 @@ impl Moto {
 
     fn launch(args: &[&str], env: &[(&str, &str)]) -> Moto {
         let tls = !args.is_empty();
-        let bin = venv().join("bin").join("moto_server");
+        let python = venv().join("bin").join("python");
+        // moto's own server, less its missing alarm configuration: see the launcher's docstring.
+        let launcher = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/emulators/moto_server.py");
         let mut failures = Vec::new();
         for _ in 0..START_ATTEMPTS {
             let dir = tempfile::tempdir().expect("a temporary directory for moto's log");
             let log_path = dir.path().join("moto.log");
             let log = std::fs::File::create(&log_path).expect("moto's log file");
             let port = free_port();
-            let child = Command::new(&bin)
+            let child = Command::new(&python)
+                .arg(&launcher)
                 .args(["-H", "127.0.0.1", "-p", &port.to_string()])
                 .args(args)
                 .current_dir(dir.path())
@@ -79,7 +83,7 @@ impl Moto {
                 .stdout(log.try_clone().expect("moto's log file"))
                 .stderr(log)
                 .spawn()
-                .unwrap_or_else(|e| panic!("cannot start moto_server from the emulator venv: {e}"));
+                .unwrap_or_else(|e| panic!("cannot start moto from the emulator venv: {e}"));
             let scheme = if tls { "https" } else { "http" };
             let mut moto = Moto {
                 endpoint: format!("{scheme}://127.0.0.1:{port}"),

@@ -123,6 +123,33 @@ fn the_cockpit_shows_the_seeded_account() {
     );
     assert!(p99 < reason && reason < errors, "{screen}");
 
+    // The calls view counts what the reads cost, by IAM action, with a total.
+    t.send(&["c"]);
+    let screen = t.wait_for(
+        &[
+            "API calls",
+            "codedeploy:ListDeploymentGroups",
+            "lambda:GetFunction",
+        ],
+        Duration::from_secs(10),
+    );
+    let row = screen
+        .lines()
+        .find(|l| l.contains("lambda:GetFunction "))
+        .unwrap_or_else(|| panic!("{screen}"));
+    let counts: Vec<u32> = row
+        .split_whitespace()
+        .filter_map(|w| w.parse().ok())
+        .collect();
+    // Two versions per function were described in the first read, within the last minute.
+    assert!(counts.last().is_some_and(|n| *n >= 2), "{row}");
+    t.send(&["c"]);
+    let closed = (0..50).any(|_| {
+        std::thread::sleep(Duration::from_millis(100));
+        !t.screen().contains("API calls")
+    });
+    assert!(closed, "c closes the calls view\n{}", t.screen());
+
     t.send(&["q"]);
     t.wait_for(&["SHIFTDECK_EXITED"], Duration::from_secs(10));
 }

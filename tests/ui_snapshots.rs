@@ -169,6 +169,17 @@ fn help() {
 }
 
 #[test]
+fn artifacts_not_checked() {
+    snapshot_both("unchecked_artifacts", &ui_fixtures::unchecked_artifacts());
+    // The version below is being downloaded: its detail says so instead.
+    let mut s = ui_fixtures::unchecked_artifacts();
+    s.selected_version += 1;
+    let theme = Theme::load(None, false).unwrap();
+    let screen = render(&s, 120, 40, &theme).to_string();
+    assert!(screen.contains("downloading them to check"), "{screen}");
+}
+
+#[test]
 fn calls_view() {
     snapshot_both("calls", &ui_fixtures::calls());
 }
@@ -210,6 +221,7 @@ fn every_fixture() -> Vec<State> {
         ui_fixtures::confirm_rollback_prod(),
         ui_fixtures::help(),
         ui_fixtures::calls(),
+        ui_fixtures::unchecked_artifacts(),
         ui_fixtures::error(),
         ui_fixtures::read_only(),
         ui_fixtures::many_targets(200),

@@ -57,11 +57,21 @@ impl CallLog {
         self.reads.iter().rev().find(|r| r.kind == kind)
     }
 
+    /// All calls of the reads requested within `WINDOW` before `now`: the environment pane's
+    /// figure, drawn every frame, so it sums without building the map.
+    pub fn last_minute_total(&self, now: Timestamp) -> u32 {
+        self.within(now).flat_map(|r| r.calls.values()).sum()
+    }
+
+    fn within(&self, now: Timestamp) -> impl Iterator<Item = &Read> {
+        self.reads.iter().filter(move |r| now.since(r.at) <= WINDOW)
+    }
+
     /// Calls by action of the reads requested within `WINDOW` before `now`, and how many reads.
     pub fn last_minute(&self, now: Timestamp) -> (BTreeMap<String, u32>, usize) {
         let mut sum = BTreeMap::new();
         let mut reads = 0;
-        for r in self.reads.iter().filter(|r| now.since(r.at) <= WINDOW) {
+        for r in self.within(now) {
             reads += 1;
             for (action, n) in &r.calls {
                 *sum.entry(action.clone()).or_insert(0) += n;
@@ -111,6 +121,7 @@ mod tests {
                 ("codedeploy:BatchGetDeployments", 1)
             ])
         );
+        assert_eq!(log.last_minute_total(at(75)), 3);
         assert_eq!(log.last(ReadKind::Rollout).unwrap().at, at(75));
         // Older than the window, but still the last metrics read.
         assert_eq!(log.last(ReadKind::Metrics).unwrap().at, at(0));

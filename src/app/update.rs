@@ -98,12 +98,8 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::Metrics(env, r) => {
             let (now, interval) = ((state.now, state.wall), state.settings.refresh_metrics);
-            let Fetched {
-                requested_at,
-                wall_at,
-                result,
-            } = r;
-            let result = result.map(|read| {
+            let wall_at = r.wall_at;
+            let r = r.map(|read| {
                 state.api_calls.entry(env.clone()).or_default().record(
                     wall_at,
                     ReadKind::Metrics,
@@ -112,11 +108,6 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
                 read.series
             });
             if let Some(remote) = state.metrics.get_mut(&env) {
-                let r = Fetched {
-                    requested_at,
-                    wall_at,
-                    result,
-                };
                 store(remote, r, now, interval);
             }
         }

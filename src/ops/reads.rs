@@ -55,6 +55,15 @@ impl<T> Fetched<T> {
         Self::at(requested_at.into(), result)
     }
 
+    /// The same read with its value turned into another.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Fetched<U> {
+        Fetched {
+            requested_at: self.requested_at,
+            wall_at: self.wall_at,
+            result: self.result.map(f),
+        }
+    }
+
     pub fn at(at: Now, result: Result<T, PortError>) -> Self {
         Self {
             requested_at: at.world,

@@ -29,7 +29,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 
 use crate::app::action::Action;
-use crate::app::state::{Fit, Modal, State};
+use crate::app::state::{Fit, Modal, Scroll, State};
 use view_model::{Overlay, ViewModel};
 
 /// Draws one frame of `state`: works out the layout, builds the view model for it, draws it.
@@ -59,21 +59,10 @@ pub fn draw(frame: &mut Frame, state: &State, keymap: &Keymap, theme: &Theme) {
         Some(Overlay::Message { title, body }) => {
             modal::draw_message(frame, area, title, body, theme)
         }
-        Some(Overlay::Help {
-            rows,
-            scroll,
-            close,
-        }) => {
-            let layout = help::layout(rows, area, theme);
-            panel::draw(frame, area, layout, "Help", close, scroll, theme)
-        }
-        Some(Overlay::Calls {
-            envs,
-            scroll,
-            close,
-        }) => {
-            let layout = calls::layout(envs, area, theme);
-            panel::draw(frame, area, layout, "API calls", close, scroll, theme)
+        Some(o @ (Overlay::Help { .. } | Overlay::Calls { .. })) => {
+            if let Some((layout, title, close, scroll)) = open_panel(o, area, theme) {
+                panel::draw(frame, area, layout, title, close, scroll, theme)
+            }
         }
         Some(Overlay::Palette { input, matches }) => {
             palette::draw(frame, area, input, matches, theme)
@@ -82,13 +71,36 @@ pub fn draw(frame: &mut Frame, state: &State, keymap: &Keymap, theme: &Theme) {
     }
 }
 
+/// The open panel laid out for `area`, with its title, the keys that close it and its scroll;
+/// `None` for an overlay that is not a panel.
+fn open_panel<'a>(
+    overlay: &'a Overlay,
+    area: Rect,
+    theme: &Theme,
+) -> Option<(panel::PanelLayout<'a>, &'static str, &'a str, &'a Scroll)> {
+    match overlay {
+        Overlay::Help {
+            rows,
+            scroll,
+            close,
+        } => Some((help::layout(rows, area, theme), "Help", close, scroll)),
+        Overlay::Calls {
+            envs,
+            scroll,
+            close,
+        } => Some((calls::layout(envs, area, theme), "API calls", close, scroll)),
+        _ => None,
+    }
+}
+
 /// How a frame of `area` lays out the open overlay's scrolling text (the confirm modal's plan,
 /// the help, the calls view), so that `update` knows what has been on screen.
 pub fn overlay_fit(state: &State, keymap: &Keymap, theme: &Theme, area: Rect) -> Option<Fit> {
     match view_model::overlay(state, keymap)? {
         Overlay::Confirm(c, view) => Some(confirm_modal::layout(c, view, area, theme).fit),
-        Overlay::Help { rows, .. } => Some(help::layout(&rows, area, theme).fit),
-        Overlay::Calls { envs, .. } => Some(calls::layout(&envs, area, theme).fit),
+        o @ (Overlay::Help { .. } | Overlay::Calls { .. }) => {
+            open_panel(&o, area, theme).map(|(layout, ..)| layout.fit)
+        }
         Overlay::Message { .. } | Overlay::Palette { .. } => None,
     }
 }

@@ -422,7 +422,7 @@ fn env_rows(state: &State) -> Vec<EnvRow<'_>> {
                     let minute: u32 = state
                         .api_calls
                         .get(&env.name)
-                        .map(|l| l.last_minute(state.wall).0.values().sum())
+                        .map(|l| l.last_minute_total(state.wall))
                         .unwrap_or(0);
                     format!("{who} · {calls} calls · {minute}/min")
                 });

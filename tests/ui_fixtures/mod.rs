@@ -591,6 +591,21 @@ pub fn help() -> State {
     s
 }
 
+/// The selected version's artifacts have no checksum in S3: its detail says so and how to check
+/// them; the one below it is being downloaded.
+pub fn unchecked_artifacts() -> State {
+    let mut s = idle();
+    s.focus = Pane::Versions;
+    if let Some(list) = &mut s.releases.value {
+        for r in list.iter_mut().skip(s.selected_version).take(2) {
+            r.integrity = IntegrityCheck::NotChecked;
+        }
+        let below = list[s.selected_version + 1].version.clone();
+        s.verifying.insert(below);
+    }
+    s
+}
+
 /// The calls view over real accounts: dev read twice in the last minute and its metrics once,
 /// staging once long ago, prod's last read denied.
 pub fn calls() -> State {

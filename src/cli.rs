@@ -19,6 +19,9 @@ pub struct Cli {
     /// Disable promote, approve and rollback.
     #[arg(long)]
     pub read_only: bool,
+    /// Print the time from start to the cockpit's first frame on stderr and exit (benchmarks).
+    #[arg(long, hide = true)]
+    pub exit_after_first_frame: bool,
     #[command(flatten)]
     pub ui: UiArgs,
     #[command(subcommand)]

@@ -223,19 +223,9 @@ fn run(cli: Cli, started: Instant) -> Result<(), Failure> {
                 Some(p) => Keymap::load(p)?,
                 None => Keymap::default(),
             };
-            let settings = Settings {
-                environments: config.environments.clone(),
-                read_only: cli.read_only,
-                demo: false,
-                refresh_active: Duration::from_secs(5),
-                refresh_idle: Duration::from_secs(30),
-                refresh_metrics: Duration::from_secs(60),
-                pipeline_warning: Duration::from_secs(config.aws.pipeline_warning_minutes * 60),
-                failure_window: config.rules.failure_window(),
-                clock_speed: 1.0,
-                notify: config.ui.notify,
-            };
-            let result = cockpit(&runtime, world, settings, theme, keymap, None);
+            let settings = Settings::against_aws(&config, cli.read_only);
+            let first_frame = cli.exit_after_first_frame.then_some(started);
+            let result = cockpit(&runtime, world, settings, theme, keymap, first_frame);
             // A fetch or push still stuck in a blocking task must not hold up quitting.
             runtime.shutdown_background();
             Ok(result?)

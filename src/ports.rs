@@ -88,7 +88,7 @@ impl fmt::Display for Identity {
 #[async_trait]
 pub trait ReleaseRepo: Send + Sync {
     /// Every version in the repository with signature, integrity and yank status.
-    async fn releases(&self) -> PortResult<Vec<Release>>;
+    async fn releases(&self) -> PortResult<ReleasesRead>;
 
     /// Downloads every artifact of `version`, hashes it and compares it with the signed
     /// manifest: the check on request for artifacts the listing could not check (S3 holds no
@@ -359,6 +359,24 @@ pub struct VersionMetrics {
 pub struct MetricTarget {
     pub function: String,
     pub versions: Vec<String>,
+}
+
+/// One listing of the release repository.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ReleasesRead {
+    pub releases: Vec<Release>,
+    /// The API calls this read made, by IAM action (the vendor's bucket, in its own account).
+    pub api_calls: BTreeMap<String, u32>,
+}
+
+/// A listing that counted no calls: the simulated repository's, and tests'.
+impl From<Vec<Release>> for ReleasesRead {
+    fn from(releases: Vec<Release>) -> Self {
+        Self {
+            releases,
+            api_calls: BTreeMap::new(),
+        }
+    }
 }
 
 /// One read of the metrics of an environment's targets.

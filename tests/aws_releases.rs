@@ -16,7 +16,7 @@ use shiftdeck::domain::release::{
     ArtifactEntry, IntegrityCheck, Manifest, Release, ReleaseStatus, SignatureCheck,
 };
 use shiftdeck::domain::version::Version;
-use shiftdeck::ports::{ErrorKind, ReleaseRepo};
+use shiftdeck::ports::{ErrorKind, ReleaseRepo, ReleasesRead};
 use shiftdeck::sim::{artifact_bytes, demo_public_key};
 
 use emulators::moto::Moto;
@@ -207,7 +207,10 @@ async fn a_version_signed_by_the_vendor_with_matching_artifacts_is_verified() {
         vec![demo_public_key().to_string()],
     );
 
-    let releases = repo.releases().await.unwrap();
+    let ReleasesRead {
+        releases,
+        api_calls: calls,
+    } = repo.releases().await.unwrap();
 
     assert_eq!(names(&releases), ["v1.3.0"]);
     let r = &releases[0];
@@ -225,7 +228,6 @@ async fn a_version_signed_by_the_vendor_with_matching_artifacts_is_verified() {
     );
     assert_eq!(r.artifacts, manifest.artifacts);
     assert!(r.status.pinnable(&r.version).is_ok());
-    let calls = repo.last_calls();
     assert_eq!(
         count(&calls, "s3:ListBucket"),
         2,
@@ -246,7 +248,12 @@ async fn a_version_without_a_signature_is_unsigned_and_refused_with_that_reason(
         .publish("v2.0.0/", &manifest("", "v2.0.0", &["api.zip"]), None)
         .await;
 
-    let releases = bucket.releases("", &[&key]).releases().await.unwrap();
+    let releases = bucket
+        .releases("", &[&key])
+        .releases()
+        .await
+        .unwrap()
+        .releases;
 
     let r = find(&releases, "v2.0.0");
     assert_eq!(r.status, ReleaseStatus::Unsigned);
@@ -285,7 +292,12 @@ async fn a_signature_by_another_key_or_over_a_changed_manifest_is_bad() {
         .publish("v1.2.0/", &manifest("", "v1.1.0", &[]), Some(&vendor))
         .await;
 
-    let releases = bucket.releases("", &[&vendor]).releases().await.unwrap();
+    let releases = bucket
+        .releases("", &[&vendor])
+        .releases()
+        .await
+        .unwrap()
+        .releases;
 
     let ReleaseStatus::BadSignature(why) = &find(&releases, "v1.0.0").status else {
         panic!("signed by a stranger: {releases:#?}");
@@ -333,7 +345,12 @@ async fn an_artifact_that_is_not_what_the_manifest_says_is_a_checksum_mismatch()
         .await
         .unwrap();
 
-    let releases = bucket.releases("", &[&key]).releases().await.unwrap();
+    let releases = bucket
+        .releases("", &[&key])
+        .releases()
+        .await
+        .unwrap()
+        .releases;
 
     let r = find(&releases, "v1.0.0");
     assert_eq!(r.signature, SignatureCheck::Valid);
@@ -370,7 +387,12 @@ async fn a_yanked_version_carries_the_vendors_reason() {
     m.yanked = Some("corrupts sessions created during a token refresh; stay on v1.3.0".into());
     bucket.publish("v1.3.1/", &m, Some(&key)).await;
 
-    let releases = bucket.releases("", &[&key]).releases().await.unwrap();
+    let releases = bucket
+        .releases("", &[&key])
+        .releases()
+        .await
+        .unwrap()
+        .releases;
 
     let r = find(&releases, "v1.3.1");
     assert_eq!(r.signature, SignatureCheck::Valid);
@@ -396,7 +418,12 @@ async fn a_prerelease_is_listed_before_its_release() {
             .await;
     }
 
-    let releases = bucket.releases("", &[&key]).releases().await.unwrap();
+    let releases = bucket
+        .releases("", &[&key])
+        .releases()
+        .await
+        .unwrap()
+        .releases;
 
     assert_eq!(names(&releases), ["v1.4.0", "v1.5.0-rc.1", "v1.5.0"]);
     let rc = find(&releases, "v1.5.0-rc.1");
@@ -425,7 +452,12 @@ async fn versions_signed_with_either_trusted_key_verify_during_a_key_rotation() 
         )
         .await;
 
-    let releases = bucket.releases("", &[&old, &new]).releases().await.unwrap();
+    let releases = bucket
+        .releases("", &[&old, &new])
+        .releases()
+        .await
+        .unwrap()
+        .releases;
 
     assert_eq!(find(&releases, "v1.0.0").status, ReleaseStatus::Verified);
     assert_eq!(find(&releases, "v1.1.0").status, ReleaseStatus::Verified);
@@ -457,7 +489,12 @@ async fn folders_that_are_not_versions_are_ignored() {
         .await;
     bucket.put("index.html", b"<html></html>").await;
 
-    let releases = bucket.releases("", &[&key]).releases().await.unwrap();
+    let releases = bucket
+        .releases("", &[&key])
+        .releases()
+        .await
+        .unwrap()
+        .releases;
 
     assert_eq!(names(&releases), ["v1.0.0", "nightly"]);
     assert_eq!(find(&releases, "nightly").status, ReleaseStatus::Verified);
@@ -474,10 +511,12 @@ async fn every_page_of_versions_is_read() {
     }
     let repo = bucket.releases("releases/", &[&key]).with_page_size(2);
 
-    let releases = repo.releases().await.unwrap();
+    let ReleasesRead {
+        releases,
+        api_calls: calls,
+    } = repo.releases().await.unwrap();
 
     assert_eq!(names(&releases), versions);
-    let calls = repo.last_calls();
     // Three pages of versions (2 + 2 + 1), then one page per folder (manifest and zip).
     assert_eq!(count(&calls, "s3:ListBucket"), 3 + 5, "{calls:?}");
     assert_eq!(
@@ -501,17 +540,22 @@ async fn an_unchanged_repository_is_not_read_again() {
             .await;
     }
     let repo = bucket.releases("", &[&key]);
-    let first = repo.releases().await.unwrap();
+    let ReleasesRead {
+        releases: first,
+        api_calls: calls,
+    } = repo.releases().await.unwrap();
     assert_eq!(
-        count(&repo.last_calls(), "s3:GetObject"),
+        count(&calls, "s3:GetObject"),
         3 * (2 + 2),
         "each manifest, signature and artifact once"
     );
 
-    let second = repo.releases().await.unwrap();
+    let ReleasesRead {
+        releases: second,
+        api_calls: calls,
+    } = repo.releases().await.unwrap();
 
     assert_eq!(second, first);
-    let calls = repo.last_calls();
     assert_eq!(
         calls.keys().map(String::as_str).collect::<Vec<_>>(),
         ["s3:ListBucket"],
@@ -523,13 +567,16 @@ async fn an_unchanged_repository_is_not_read_again() {
     let mut m = manifest("", "v1.1.0", &["api.zip", "worker.zip"]);
     m.notes = Some("Corrected notes.".into());
     bucket.publish("v1.1.0/", &m, Some(&key)).await;
-    let third = repo.releases().await.unwrap();
+    let ReleasesRead {
+        releases: third,
+        api_calls: calls,
+    } = repo.releases().await.unwrap();
     assert_eq!(
         find(&third, "v1.1.0").notes.as_deref(),
         Some("Corrected notes.")
     );
     assert_eq!(
-        count(&repo.last_calls(), "s3:GetObject"),
+        count(&calls, "s3:GetObject"),
         2,
         "the manifest and its signature"
     );
@@ -538,8 +585,11 @@ async fn an_unchanged_repository_is_not_read_again() {
     bucket
         .put("v1.2.0/worker.zip", b"something else!!!!!!!!!")
         .await;
-    let fourth = repo.releases().await.unwrap();
-    assert_eq!(count(&repo.last_calls(), "s3:GetObject"), 0);
+    let ReleasesRead {
+        releases: fourth,
+        api_calls: calls,
+    } = repo.releases().await.unwrap();
+    assert_eq!(count(&calls, "s3:GetObject"), 0);
     assert!(
         matches!(&find(&fourth, "v1.2.0").status, ReleaseStatus::ChecksumMismatch(a) if a == "worker.zip"),
         "the listing's size already differs from the manifest's: {fourth:#?}"
@@ -549,9 +599,12 @@ async fn an_unchanged_repository_is_not_read_again() {
         .map(|b| b.to_ascii_uppercase())
         .collect();
     bucket.put("v1.0.0/worker.zip", &same_size).await;
-    let fifth = repo.releases().await.unwrap();
+    let ReleasesRead {
+        releases: fifth,
+        api_calls: calls,
+    } = repo.releases().await.unwrap();
     assert_eq!(
-        count(&repo.last_calls(), "s3:GetObject"),
+        count(&calls, "s3:GetObject"),
         1,
         "one HeadObject for the one new ETag"
     );
@@ -636,7 +689,7 @@ async fn a_multipart_artifact_is_checked_only_by_download() {
     let repo = bucket.releases("", &[&key]).with_page_size(2);
     let version = Version::parse("v3.0.0").unwrap();
 
-    let before = repo.releases().await.unwrap();
+    let before = repo.releases().await.unwrap().releases;
 
     let r = find(&before, "v3.0.0");
     assert_eq!(
@@ -651,13 +704,16 @@ async fn a_multipart_artifact_is_checked_only_by_download() {
         IntegrityCheck::Matched
     );
 
-    let after = repo.releases().await.unwrap();
+    let ReleasesRead {
+        releases: after,
+        api_calls: calls,
+    } = repo.releases().await.unwrap();
     assert_eq!(
         find(&after, "v3.0.0").integrity,
         IntegrityCheck::Matched,
         "the download's result is kept under the object's ETag"
     );
-    assert_eq!(count(&repo.last_calls(), "s3:GetObject"), 0);
+    assert_eq!(count(&calls, "s3:GetObject"), 0);
 }
 
 #[tokio::test]
@@ -680,7 +736,7 @@ async fn a_download_finds_what_no_stored_sha256_could() {
         .await
         .unwrap();
     let repo = bucket.releases("", &[&key]);
-    let before = repo.releases().await.unwrap();
+    let before = repo.releases().await.unwrap().releases;
     assert_eq!(
         find(&before, "v1.0.0").integrity,
         IntegrityCheck::NotChecked
@@ -697,7 +753,7 @@ async fn a_download_finds_what_no_stored_sha256_could() {
             if artifact == "api.zip" && *actual == stored),
         "{checked:?}"
     );
-    let after = repo.releases().await.unwrap();
+    let after = repo.releases().await.unwrap().releases;
     assert_eq!(
         find(&after, "v1.0.0").status,
         ReleaseStatus::ChecksumMismatch("api.zip".into())
@@ -713,7 +769,12 @@ async fn an_unreadable_manifest_is_that_versions_problem_only() {
         .await;
     bucket.put("v1.1.0/manifest.json", b"{ not json").await;
 
-    let releases = bucket.releases("", &[&key]).releases().await.unwrap();
+    let releases = bucket
+        .releases("", &[&key])
+        .releases()
+        .await
+        .unwrap()
+        .releases;
 
     assert_eq!(find(&releases, "v1.0.0").status, ReleaseStatus::Verified);
     let broken = find(&releases, "v1.1.0");

@@ -251,7 +251,14 @@ fn status_json_reports_weights_provenance_and_calls_for_scripts() {
         calls.contains_key("codedeploy:BatchGetDeployments"),
         "{calls:?}"
     );
-    for action in calls.keys() {
+    // So are the release repository's: a listing, then each version's manifest and signature.
+    let releases = report["release_api_calls"].as_object().unwrap();
+    assert!(
+        releases["s3:ListBucket"].as_u64() >= Some(1),
+        "{releases:?}"
+    );
+    assert!(releases["s3:GetObject"].as_u64() >= Some(2), "{releases:?}");
+    for action in calls.keys().chain(releases.keys()) {
         assert!(
             shiftdeck::aws::READ_ACTIONS.contains(&action.as_str()),
             "{action} is not in the read-only policy"

@@ -12,7 +12,9 @@ use shiftdeck::ports::ReleaseRepo;
 use shiftdeck::sim::{MISBEHAVING_RELEASE, SimReleases, artifact_bytes, demo_public_key};
 
 fn status_of(version: &str) -> ReleaseStatus {
-    let releases = block_on(SimReleases::load().unwrap().releases()).unwrap();
+    let releases = block_on(SimReleases::load().unwrap().releases())
+        .unwrap()
+        .releases;
     releases
         .into_iter()
         .find(|r| r.version.as_str() == version)
@@ -54,7 +56,9 @@ fn yanked_and_unsigned_versions_are_refused_with_the_reason() {
 
 #[test]
 fn signatures_and_checksums_are_real() {
-    let releases = block_on(SimReleases::load().unwrap().releases()).unwrap();
+    let releases = block_on(SimReleases::load().unwrap().releases())
+        .unwrap()
+        .releases;
     let verified = releases
         .iter()
         .find(|r| r.version.as_str() == "v1.3.0")

@@ -3,10 +3,11 @@
 use serde::{Deserialize, Serialize};
 
 use crate::domain::audit::AuditRecord;
-use crate::domain::release::{IntegrityCheck, Release};
+use crate::domain::release::IntegrityCheck;
 use crate::domain::version::Version;
 use crate::ports::{
     AwsIdentity, EnvRollout, ForkStatus, Identity, MetricTarget, MetricsRead, PortError,
+    ReleasesRead,
 };
 
 use super::notify::Notification;
@@ -232,7 +233,7 @@ pub enum Action {
     /// a key): title and body of a message.
     Notice(String, String),
     Identity(Identity),
-    Releases(Fetched<Vec<Release>>),
+    Releases(Fetched<ReleasesRead>),
     Fork(Fetched<ForkStatus>),
     Rollout(String, Fetched<EnvRollout>),
     Metrics(String, Fetched<MetricsRead>),

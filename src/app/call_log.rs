@@ -18,6 +18,8 @@ pub enum ReadKind {
     Rollout,
     /// GetMetricData for the visible targets.
     Metrics,
+    /// The release repository's listing, manifests and signatures.
+    Releases,
 }
 
 /// The calls of one read, by IAM action, at the machine time it was requested.

@@ -242,6 +242,23 @@ pub struct Settings {
 }
 
 impl Settings {
+    /// The cockpit's settings against the configured accounts: a moving shift is read every
+    /// 5 s, everything else every 30 s, metrics once a minute (their resolution).
+    pub fn against_aws(config: &crate::config::Config, read_only: bool) -> Self {
+        Self {
+            environments: config.environments.clone(),
+            read_only,
+            demo: false,
+            refresh_active: Duration::from_secs(5),
+            refresh_idle: Duration::from_secs(30),
+            refresh_metrics: Duration::from_secs(60),
+            pipeline_warning: Duration::from_secs(config.aws.pipeline_warning_minutes * 60),
+            failure_window: config.rules.failure_window(),
+            clock_speed: 1.0,
+            notify: config.ui.notify,
+        }
+    }
+
     /// Releases are published rarely; the release repository is read ten times less often.
     pub fn refresh_releases(&self) -> Duration {
         self.refresh_idle * 10
@@ -305,6 +322,8 @@ pub struct State {
     pub panel_scroll: Scroll,
     /// Per environment: the API calls its reads made, for the calls view.
     pub api_calls: BTreeMap<String, CallLog>,
+    /// The calls of the release repository's reads (the vendor's bucket).
+    pub release_calls: CallLog,
     /// Versions whose artifacts are being downloaded to check them.
     pub verifying: BTreeSet<Version>,
     pub log: Vec<LogEntry>,
@@ -360,6 +379,7 @@ impl State {
             panel: None,
             panel_scroll: Scroll::default(),
             api_calls: BTreeMap::new(),
+            release_calls: CallLog::default(),
             verifying: BTreeSet::new(),
             log: Vec::new(),
             announced: BTreeSet::new(),

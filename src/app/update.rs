@@ -49,7 +49,14 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::AwsIdentity(env, identity) => {
             state.aws_identity.insert(env, identity);
         }
-        Action::Releases(mut r) => {
+        Action::Releases(r) => {
+            let wall_at = r.wall_at;
+            let mut r = r.map(|read| {
+                state
+                    .release_calls
+                    .record(wall_at, ReadKind::Releases, read.api_calls);
+                read.releases
+            });
             if let Ok(list) = &mut r.result {
                 newest_first(list);
             }

@@ -540,7 +540,11 @@ fn the_selected_version_stays_selected_when_a_newer_release_appears_above_it() {
     let read = |versions: &[&str]| {
         Action::Releases(Fetched::new(
             t,
-            Ok(versions.iter().map(|v| release(v)).collect()),
+            Ok(versions
+                .iter()
+                .map(|v| release(v))
+                .collect::<Vec<_>>()
+                .into()),
         ))
     };
     update(&mut s, read(&["v1.1.0", "v1.2.0"]));
@@ -620,7 +624,7 @@ fn unchecked(version: &str) -> crate::domain::release::Release {
 
 fn read_releases(s: &mut State, list: Vec<crate::domain::release::Release>) {
     let t = s.now;
-    update(s, Action::Releases(Fetched::new(t, Ok(list))));
+    update(s, Action::Releases(Fetched::new(t, Ok(list.into()))));
 }
 
 #[test]
@@ -722,4 +726,34 @@ fn the_calls_view_counts_each_read_and_switches_with_the_help() {
     press(&mut s, Command::Calls);
     press(&mut s, Command::Calls);
     assert_eq!(s.panel, None, "the open panel's key closes it");
+}
+
+#[test]
+fn the_release_repositorys_calls_are_counted_and_a_failed_read_counts_none() {
+    use super::call_log::ReadKind;
+    use crate::ports::ReleasesRead;
+    use std::collections::BTreeMap;
+    let mut s = state(false);
+    let t = s.now;
+    let read = ReleasesRead {
+        releases: vec![release("v1.2.0")],
+        api_calls: BTreeMap::from([
+            ("s3:ListBucket".to_string(), 2),
+            ("s3:GetObject".to_string(), 2),
+        ]),
+    };
+    update(&mut s, Action::Releases(Fetched::new(t, Ok(read))));
+    assert_eq!(s.releases.value.as_ref().map(Vec::len), Some(1));
+    let last = s.release_calls.last(ReadKind::Releases).unwrap();
+    assert_eq!(last.calls["s3:ListBucket"], 2);
+    assert_eq!(s.release_calls.last_minute_total(t), 4);
+
+    let denied = PortError::new(ErrorKind::AccessDenied, "s3:ListBucket refused");
+    update(&mut s, Action::Releases(Fetched::new(t, Err(denied))));
+    assert_eq!(
+        s.release_calls.last_minute_total(t),
+        4,
+        "a failed read adds nothing"
+    );
+    assert!(s.releases.error.is_some());
 }

@@ -22,7 +22,7 @@
 //! not versions, and neither is a version the vendor is still uploading, manifest last. Such a
 //! folder still costs its listing on every refresh.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use async_trait::async_trait;
@@ -38,7 +38,7 @@ use crate::domain::release::{
     check_integrity, verify_signature,
 };
 use crate::domain::version::Version;
-use crate::ports::{ErrorKind, PortError, PortResult, ReleaseRepo};
+use crate::ports::{ErrorKind, PortError, PortResult, ReleaseRepo, ReleasesRead};
 
 /// Version folders read at once. The connection's request budget paces them anyway; this
 /// only bounds how many answers are awaited together.
@@ -67,7 +67,6 @@ pub struct S3Releases {
     manifests: Mutex<HashMap<String, ManifestRead>>,
     /// By (key, ETag): the object's full-object SHA-256 in hex, `None` where S3 stores none.
     checksums: Mutex<HashMap<(String, String), Option<String>>>,
-    last_calls: Mutex<BTreeMap<String, u32>>,
 }
 
 #[derive(Clone)]
@@ -125,7 +124,6 @@ impl S3Releases {
             page_size: PAGE_SIZE,
             manifests: Mutex::default(),
             checksums: Mutex::default(),
-            last_calls: Mutex::default(),
         }
     }
 
@@ -133,12 +131,6 @@ impl S3Releases {
     pub fn with_page_size(mut self, n: i32) -> Self {
         self.page_size = n.clamp(1, PAGE_SIZE);
         self
-    }
-
-    /// The API calls of the last `releases()`, by IAM action, for the audit record and for
-    /// telling what a refresh costs.
-    pub fn last_calls(&self) -> BTreeMap<String, u32> {
-        lock(&self.last_calls).clone()
     }
 
     fn site(&self, action: &'static str, resource: impl Into<String>) -> CallSite {
@@ -466,11 +458,13 @@ impl S3Releases {
 
 #[async_trait]
 impl ReleaseRepo for S3Releases {
-    async fn releases(&self) -> PortResult<Vec<Release>> {
+    async fn releases(&self) -> PortResult<ReleasesRead> {
         let calls = Calls::default();
-        let result = self.refresh(&calls).await;
-        *lock(&self.last_calls) = calls.take();
-        result
+        let releases = self.refresh(&calls).await?;
+        Ok(ReleasesRead {
+            releases,
+            api_calls: calls.take(),
+        })
     }
 
     /// Downloads every artifact of `version`, hashes it with SHA-256 as it streams and compares

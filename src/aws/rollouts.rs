@@ -71,6 +71,9 @@ struct Cache {
     aliases: HashMap<(String, String), (Instant, Option<String>, AliasRouting)>,
     /// Group → the function and alias it shifts, learnt from a deployment.
     functions: HashMap<String, AppSpec>,
+    /// Deployment → its targets: a Lambda deployment's one target is fixed once listed, so a
+    /// running shift is followed with one BatchGetDeploymentTargets a read instead of two calls.
+    target_ids: HashMap<String, Vec<String>>,
 }
 
 #[derive(Clone, Debug)]
@@ -750,7 +753,10 @@ async fn deployments(
             continue;
         };
         if status_of(d.status()).is_some_and(|s| !s.is_active()) {
-            aws.cache().finished.insert(id.clone(), d.clone());
+            let mut cache = aws.cache();
+            cache.finished.insert(id.clone(), d.clone());
+            // Its targets are not followed any more.
+            cache.target_ids.remove(&id);
         }
         found.insert(id, d);
     }
@@ -787,24 +793,37 @@ async fn lambda_target(
     calls: &Calls,
     deployment_id: &str,
 ) -> PortResult<Option<cd::LambdaTarget>> {
-    let listed = aws
-        .conn
-        .call(
-            calls,
-            aws.conn
-                .site("codedeploy:ListDeploymentTargets", deployment_id),
-            aws.codedeploy
-                .list_deployment_targets()
-                .deployment_id(deployment_id)
-                .send(),
-        )
-        .await?;
-    let ids: Vec<String> = listed
-        .target_ids()
-        .iter()
-        .take(TARGETS_PER_CALL)
-        .cloned()
-        .collect();
+    let known = aws.cache().target_ids.get(deployment_id).cloned();
+    let ids = match known {
+        Some(ids) => ids,
+        None => {
+            let listed = aws
+                .conn
+                .call(
+                    calls,
+                    aws.conn
+                        .site("codedeploy:ListDeploymentTargets", deployment_id),
+                    aws.codedeploy
+                        .list_deployment_targets()
+                        .deployment_id(deployment_id)
+                        .send(),
+                )
+                .await?;
+            let ids: Vec<String> = listed
+                .target_ids()
+                .iter()
+                .take(TARGETS_PER_CALL)
+                .cloned()
+                .collect();
+            // A deployment only just created may not list its target yet: asked again next read.
+            if !ids.is_empty() {
+                aws.cache()
+                    .target_ids
+                    .insert(deployment_id.to_string(), ids.clone());
+            }
+            ids
+        }
+    };
     if ids.is_empty() {
         return Ok(None);
     }

@@ -76,6 +76,8 @@ impl<T> Fetched<T> {
 /// Everything the command line reads before it reports or plans.
 pub struct Reads {
     pub releases: Fetched<Vec<Release>>,
+    /// The API calls of the releases read, by IAM action (none when it failed).
+    pub release_calls: BTreeMap<String, u32>,
     pub fork: Fetched<ForkStatus>,
     /// By environment name, in configuration order of `environments`.
     pub rollouts: BTreeMap<String, Fetched<EnvRollout>>,
@@ -105,10 +107,16 @@ impl Reads {
             .collect();
         let releases = async {
             let at = now();
-            Fetched::new(
+            let read = Fetched::new(
                 at,
                 within_read("the release repository", world.ports.releases.releases()).await,
-            )
+            );
+            let mut calls = BTreeMap::new();
+            let read = read.map(|r| {
+                calls = r.api_calls;
+                r.releases
+            });
+            (read, calls)
         };
         let fork = async {
             let at = now();
@@ -132,10 +140,11 @@ impl Reads {
             let identity = aws_identity(world, env).await;
             (env.name.clone(), Fetched::new(at, read), identity)
         }));
-        let (releases, fork, rollouts, git_identity) =
+        let ((releases, release_calls), fork, rollouts, git_identity) =
             tokio::join!(releases, fork, rollouts, git_identity);
         let mut snapshot = Reads {
             releases,
+            release_calls,
             fork,
             rollouts: BTreeMap::new(),
             identities: BTreeMap::new(),

@@ -22,6 +22,8 @@ pub struct StatusReport {
     pub schema: &'static str,
     pub fork: Option<ForkOut>,
     pub environments: Vec<EnvOut>,
+    /// The calls of the release repository's read (the vendor's bucket), by IAM action.
+    pub release_api_calls: BTreeMap<String, u32>,
     pub errors: Vec<SourceError>,
 }
 
@@ -167,6 +169,7 @@ pub fn build(s: &Reads) -> StatusReport {
             refused: f.refused.clone(),
         }),
         environments,
+        release_api_calls: s.release_calls.clone(),
         errors: versions
             .errors
             .into_iter()

@@ -1,6 +1,8 @@
 //! `shiftdeck versions`: every version in the release repository with its status, and where it
 //! is pinned and serving.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
 use super::ErrorOut;
@@ -15,6 +17,8 @@ pub struct VersionsReport {
     pub schema: &'static str,
     pub read_at: String,
     pub versions: Vec<VersionRow>,
+    /// The calls of the release repository's read, by IAM action.
+    pub api_calls: BTreeMap<String, u32>,
     /// Reads that failed: the release repository, the fork, an environment.
     pub errors: Vec<SourceError>,
 }
@@ -109,6 +113,7 @@ pub fn build(s: &Reads) -> VersionsReport {
         schema: SCHEMA,
         read_at: super::time(s.releases.requested_at),
         versions,
+        api_calls: s.release_calls.clone(),
         errors,
     }
 }

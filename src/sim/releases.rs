@@ -9,7 +9,7 @@ use crate::domain::release::{
     IntegrityCheck, Manifest, Release, check_integrity, verify_signature,
 };
 use crate::domain::version::Version;
-use crate::ports::{ErrorKind, PortError, PortResult, ReleaseRepo};
+use crate::ports::{ErrorKind, PortError, PortResult, ReleaseRepo, ReleasesRead};
 
 /// The release that passes every check but fails in production: high error rate and p99.
 pub const MISBEHAVING_RELEASE: &str = "v1.4.0";
@@ -146,8 +146,9 @@ fn check(folder: &Folder, public_key: &str) -> PortResult<Release> {
 
 #[async_trait]
 impl ReleaseRepo for SimReleases {
-    async fn releases(&self) -> PortResult<Vec<Release>> {
-        Ok(self.releases.clone())
+    /// The simulated repository makes no API calls.
+    async fn releases(&self) -> PortResult<ReleasesRead> {
+        Ok(self.releases.clone().into())
     }
 
     /// Hashes the embedded artifacts again: the simulated repository holds every one.

@@ -1,5 +1,5 @@
-//! The calls view: per environment, the AWS API calls its reads made, by IAM action, for the
-//! last read and the last minute, so that an operator sees what the cockpit costs the account's
+//! The calls view: per environment, and for the release repository, the AWS API calls the reads
+//! made, by IAM action, for the last read and the last minute, so that an operator sees what the cockpit costs the account's
 //! shared quotas (Lambda's control plane allows about 15 requests a second for everyone).
 
 use std::collections::BTreeSet;
@@ -120,5 +120,6 @@ fn kind_name(kind: ReadKind) -> &'static str {
     match kind {
         ReadKind::Rollout => "deployments",
         ReadKind::Metrics => "metrics",
+        ReadKind::Releases => "releases",
     }
 }

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use crate::app::action::Command;
-use crate::app::call_log::ReadKind;
+use crate::app::call_log::{CallLog, ReadKind};
 use crate::app::state::{
     Confirm, ConfirmView, FilterScope, Input, LogEntry, Modal, Pane, Panel, Remote, Scroll, State,
 };
@@ -227,7 +227,8 @@ pub enum Overlay<'a> {
     },
 }
 
-/// The API calls of one environment's reads, for the calls view.
+/// The API calls of one environment's reads, or of the release repository's, for the calls
+/// view.
 pub struct EnvCalls<'a> {
     pub env: &'a str,
     pub account: Option<&'a str>,
@@ -236,7 +237,7 @@ pub struct EnvCalls<'a> {
     /// Calls by action of the reads requested in the last minute, and how many reads.
     pub minute: BTreeMap<String, u32>,
     pub reads: usize,
-    /// Why the last deployments read failed: its calls are not counted.
+    /// Why the last deployments (or releases) read failed: its calls are not counted.
     pub failed: Option<&'a PortError>,
     /// The simulated world, which makes no API calls.
     pub simulated: bool,
@@ -579,36 +580,63 @@ fn overview_view<'a>(state: &'a State, envs: &[EnvRow<'a>], rows: usize) -> Over
     }
 }
 
+/// Each environment's calls, then the release repository's (the vendor's bucket, read through
+/// its own connection).
 fn env_calls(state: &State) -> Vec<EnvCalls<'_>> {
-    state
+    let mut all: Vec<EnvCalls> = state
         .settings
         .environments
         .iter()
-        .map(|env| {
-            let log = state.api_calls.get(&env.name);
-            let last = [ReadKind::Rollout, ReadKind::Metrics]
-                .into_iter()
-                .filter_map(|kind| {
-                    let read = log?.last(kind)?;
-                    Some((kind, state.wall.since(read.at), &read.calls))
-                })
-                .collect();
-            let (minute, reads) = log.map(|l| l.last_minute(state.wall)).unwrap_or_default();
-            EnvCalls {
-                env: &env.name,
-                account: state
-                    .aws_identity
-                    .get(&env.name)
-                    .and_then(|i| i.as_ref().ok())
-                    .map(|i| i.account.as_str()),
-                last,
-                minute,
-                reads,
-                failed: state.rollouts.get(&env.name).and_then(|r| r.error.as_ref()),
-                simulated: state.settings.demo,
-            }
+        .map(|env| EnvCalls {
+            account: state
+                .aws_identity
+                .get(&env.name)
+                .and_then(|i| i.as_ref().ok())
+                .map(|i| i.account.as_str()),
+            ..calls_of(
+                state,
+                &env.name,
+                state.api_calls.get(&env.name),
+                &[ReadKind::Rollout, ReadKind::Metrics],
+                state.rollouts.get(&env.name).and_then(|r| r.error.as_ref()),
+            )
         })
-        .collect()
+        .collect();
+    all.push(calls_of(
+        state,
+        "release repository",
+        Some(&state.release_calls),
+        &[ReadKind::Releases],
+        state.releases.error.as_ref(),
+    ));
+    all
+}
+
+/// The calls of the reads of `kinds` in `log`.
+fn calls_of<'a>(
+    state: &'a State,
+    name: &'a str,
+    log: Option<&'a CallLog>,
+    kinds: &[ReadKind],
+    failed: Option<&'a PortError>,
+) -> EnvCalls<'a> {
+    let last = kinds
+        .iter()
+        .filter_map(|&kind| {
+            let read = log?.last(kind)?;
+            Some((kind, state.wall.since(read.at), &read.calls))
+        })
+        .collect();
+    let (minute, reads) = log.map(|l| l.last_minute(state.wall)).unwrap_or_default();
+    EnvCalls {
+        env: name,
+        account: None,
+        last,
+        minute,
+        reads,
+        failed,
+        simulated: state.settings.demo,
+    }
 }
 
 fn log_view(state: &State, rows: usize) -> LogView<'_> {
@@ -705,7 +733,7 @@ mod tests {
         let mut state = State::new(settings, t0);
         update(
             &mut state,
-            Action::Releases(crate::app::action::Fetched::new(t0, Ok(Vec::new()))),
+            Action::Releases(crate::app::action::Fetched::new(t0, Ok(Vec::new().into()))),
         );
         let keymap = Keymap::default();
         let freshness_at = |state: &mut State, age: Duration| {
@@ -735,7 +763,7 @@ mod tests {
             failure_window: crate::ops::failures::DEFAULT_WINDOW,
         };
         let mut state = State::new(settings, t0);
-        let read = crate::app::action::Fetched::at(t0.into(), Ok(Vec::new()));
+        let read = crate::app::action::Fetched::at(t0.into(), Ok(Vec::new().into()));
         update(&mut state, Action::Releases(read));
         let keymap = Keymap::default();
         let mut at = |real_secs: u64| {

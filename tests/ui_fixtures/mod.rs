@@ -607,7 +607,7 @@ pub fn unchecked_artifacts() -> State {
 }
 
 /// The calls view over real accounts: dev read twice in the last minute and its metrics once,
-/// staging once long ago, prod's last read denied.
+/// staging once long ago, prod's last read denied, the release bucket listed two minutes ago.
 pub fn calls() -> State {
     let mut s = shifting();
     s.settings.demo = false;
@@ -660,6 +660,12 @@ pub fn calls() -> State {
             "arn:aws:sts::333333333333:assumed-role/ShiftdeckViewer/alice may not call codedeploy:ListDeploymentGroups on ltbase-prod",
         ));
     }
+    // The release bucket's listing, two minutes ago: ten folders, nine manifests and signatures.
+    s.release_calls.record(
+        ago(120),
+        ReadKind::Releases,
+        counts(&[("s3:ListBucket", 10), ("s3:GetObject", 18)]),
+    );
     s.panel = Some(Panel::Calls);
     s
 }

@@ -5,11 +5,13 @@
 #        bash benches/process.sh aws [GROUPS_PER_ENV]
 #                                        the cockpit against seeded emulators (benches/aws_world.sh):
 #                                        also the requests a minute they receive (about four minutes)
+#        PROFILE=dev bash benches/process.sh   the same on the debug binary that `cargo run` builds
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=${1:-demo}
-cargo build --release --quiet
-bin="$PWD/target/release/shiftdeck"
+profile=${PROFILE:-release}
+cargo build --profile "$profile" --quiet
+bin="$PWD/target/$([ "$profile" = dev ] && echo debug || echo "$profile")/shiftdeck"
 sock="shiftdeck-bench-$$-0"
 runs=0
 on_exit='tmux -L "$sock" kill-server 2>/dev/null || true'

@@ -102,6 +102,11 @@ impl Bucket {
         )
     }
 
+    /// The versions of the bucket's top level, as the adapter reads them, which must succeed.
+    async fn read(&self, keys: &[&Key]) -> Vec<Release> {
+        self.releases("", keys).releases().await.unwrap().releases
+    }
+
     /// A single-part upload with S3 computing and storing its full-object SHA-256.
     async fn put(&self, key: &str, bytes: &[u8]) {
         self.s3
@@ -248,12 +253,7 @@ async fn a_version_without_a_signature_is_unsigned_and_refused_with_that_reason(
         .publish("v2.0.0/", &manifest("", "v2.0.0", &["api.zip"]), None)
         .await;
 
-    let releases = bucket
-        .releases("", &[&key])
-        .releases()
-        .await
-        .unwrap()
-        .releases;
+    let releases = bucket.read(&[&key]).await;
 
     let r = find(&releases, "v2.0.0");
     assert_eq!(r.status, ReleaseStatus::Unsigned);
@@ -292,12 +292,7 @@ async fn a_signature_by_another_key_or_over_a_changed_manifest_is_bad() {
         .publish("v1.2.0/", &manifest("", "v1.1.0", &[]), Some(&vendor))
         .await;
 
-    let releases = bucket
-        .releases("", &[&vendor])
-        .releases()
-        .await
-        .unwrap()
-        .releases;
+    let releases = bucket.read(&[&vendor]).await;
 
     let ReleaseStatus::BadSignature(why) = &find(&releases, "v1.0.0").status else {
         panic!("signed by a stranger: {releases:#?}");
@@ -345,12 +340,7 @@ async fn an_artifact_that_is_not_what_the_manifest_says_is_a_checksum_mismatch()
         .await
         .unwrap();
 
-    let releases = bucket
-        .releases("", &[&key])
-        .releases()
-        .await
-        .unwrap()
-        .releases;
+    let releases = bucket.read(&[&key]).await;
 
     let r = find(&releases, "v1.0.0");
     assert_eq!(r.signature, SignatureCheck::Valid);
@@ -387,12 +377,7 @@ async fn a_yanked_version_carries_the_vendors_reason() {
     m.yanked = Some("corrupts sessions created during a token refresh; stay on v1.3.0".into());
     bucket.publish("v1.3.1/", &m, Some(&key)).await;
 
-    let releases = bucket
-        .releases("", &[&key])
-        .releases()
-        .await
-        .unwrap()
-        .releases;
+    let releases = bucket.read(&[&key]).await;
 
     let r = find(&releases, "v1.3.1");
     assert_eq!(r.signature, SignatureCheck::Valid);
@@ -418,12 +403,7 @@ async fn a_prerelease_is_listed_before_its_release() {
             .await;
     }
 
-    let releases = bucket
-        .releases("", &[&key])
-        .releases()
-        .await
-        .unwrap()
-        .releases;
+    let releases = bucket.read(&[&key]).await;
 
     assert_eq!(names(&releases), ["v1.4.0", "v1.5.0-rc.1", "v1.5.0"]);
     let rc = find(&releases, "v1.5.0-rc.1");
@@ -452,12 +432,7 @@ async fn versions_signed_with_either_trusted_key_verify_during_a_key_rotation() 
         )
         .await;
 
-    let releases = bucket
-        .releases("", &[&old, &new])
-        .releases()
-        .await
-        .unwrap()
-        .releases;
+    let releases = bucket.read(&[&old, &new]).await;
 
     assert_eq!(find(&releases, "v1.0.0").status, ReleaseStatus::Verified);
     assert_eq!(find(&releases, "v1.1.0").status, ReleaseStatus::Verified);
@@ -489,12 +464,7 @@ async fn folders_that_are_not_versions_are_ignored() {
         .await;
     bucket.put("index.html", b"<html></html>").await;
 
-    let releases = bucket
-        .releases("", &[&key])
-        .releases()
-        .await
-        .unwrap()
-        .releases;
+    let releases = bucket.read(&[&key]).await;
 
     assert_eq!(names(&releases), ["v1.0.0", "nightly"]);
     assert_eq!(find(&releases, "nightly").status, ReleaseStatus::Verified);
@@ -769,12 +739,7 @@ async fn an_unreadable_manifest_is_that_versions_problem_only() {
         .await;
     bucket.put("v1.1.0/manifest.json", b"{ not json").await;
 
-    let releases = bucket
-        .releases("", &[&key])
-        .releases()
-        .await
-        .unwrap()
-        .releases;
+    let releases = bucket.read(&[&key]).await;
 
     assert_eq!(find(&releases, "v1.0.0").status, ReleaseStatus::Verified);
     let broken = find(&releases, "v1.1.0");

@@ -172,21 +172,7 @@ fn status_json_reports_weights_provenance_and_calls_for_scripts() {
     let (moto, ministack) = (Moto::start(), Ministack::start());
     let dir = tempfile::tempdir().unwrap();
     let config = account(dir.path(), &moto, &ministack, &["dev", "prod"]);
-    let out = Command::new(env!("CARGO_BIN_EXE_shiftdeck"))
-        .env("HOME", dir.path())
-        .envs(aws_env(&moto, &ministack))
-        .arg("--config")
-        .arg(&config)
-        .args(["status", "--json"])
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{text}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let report: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let report = json_of(dir.path(), &moto, &ministack, &config, "status");
     assert_eq!(report["schema"], "shiftdeck.status/1");
     let dev = &report["environments"][0];
     assert_eq!(dev["name"], "dev");
@@ -264,4 +250,99 @@ fn status_json_reports_weights_provenance_and_calls_for_scripts() {
             "{action} is not in the read-only policy"
         );
     }
+}
+
+/// `shiftdeck COMMAND --json` against the emulators, which must succeed.
+fn json_of(
+    home: &Path,
+    moto: &Moto,
+    ministack: &Ministack,
+    config: &Path,
+    command: &str,
+) -> serde_json::Value {
+    let out = Command::new(env!("CARGO_BIN_EXE_shiftdeck"))
+        .env("HOME", home)
+        .envs(aws_env(moto, ministack))
+        .arg("--config")
+        .arg(config)
+        .args([command, "--json"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"))
+}
+
+#[test]
+fn versions_json_lists_each_version_with_its_checks_and_where_it_is_pinned_and_serving() {
+    let (moto, ministack) = (Moto::start(), Ministack::start());
+    let dir = tempfile::tempdir().unwrap();
+    let config = account(dir.path(), &moto, &ministack, &["dev", "prod"]);
+    let report = json_of(dir.path(), &moto, &ministack, &config, "versions");
+    assert_eq!(report["schema"], "shiftdeck.versions/1");
+    assert_eq!(report["errors"], serde_json::json!([]), "{report}");
+    let rows = report["versions"].as_array().unwrap();
+    let row = |v: &str| {
+        rows.iter()
+            .find(|r| r["version"] == v)
+            .unwrap_or_else(|| panic!("{v} not listed: {report}"))
+    };
+    // Newest first, every version of the bucket, each with the outcome of its checks.
+    let listed: Vec<_> = rows
+        .iter()
+        .map(|r| r["version"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            "v1.5.0-rc.1",
+            "v1.4.1",
+            "v1.4.0",
+            "v1.3.1",
+            "v1.3.0",
+            "v1.2.2",
+            "v1.2.1",
+            "v1.2.0",
+            "v1.1.0"
+        ]
+    );
+    let status = |v: &str| row(v)["status"].as_str().unwrap().to_string();
+    assert_eq!(status("v1.5.0-rc.1"), "unsigned");
+    assert_eq!(row("v1.5.0-rc.1")["prerelease"], true);
+    assert_eq!(row("v1.4.0")["prerelease"], false);
+    assert_eq!(status("v1.4.1"), "bad_signature");
+    assert_eq!(status("v1.2.2"), "checksum_mismatch");
+    assert_eq!(status("v1.3.1"), "yanked");
+    assert!(
+        row("v1.3.1")["detail"]
+            .as_str()
+            .unwrap()
+            .contains("corrupts sessions"),
+        "{report}"
+    );
+    assert_eq!(
+        row("v1.3.1")["notes"],
+        "Token refresh without a round trip."
+    );
+    // The fork's pins, and the alias: moto never starts the deployments, so v1.2.0 still
+    // takes all traffic in both environments while dev pins v1.3.0.
+    assert_eq!(row("v1.3.0")["pinned_in"], serde_json::json!(["dev"]));
+    assert_eq!(row("v1.3.0")["serving_in"], serde_json::json!([]));
+    assert_eq!(row("v1.2.0")["pinned_in"], serde_json::json!(["prod"]));
+    assert_eq!(
+        row("v1.2.0")["serving_in"],
+        serde_json::json!(["dev", "prod"])
+    );
+    // The calls of the release repository's read: the listing of the versions, one of each
+    // version's folder, and at least each manifest and each of the eight signatures.
+    let calls = report["api_calls"].as_object().unwrap();
+    assert_eq!(calls["s3:ListBucket"], 1 + listed.len(), "{calls:?}");
+    assert!(
+        calls["s3:GetObject"].as_u64() >= Some(2 * listed.len() as u64 - 1),
+        "{calls:?}"
+    );
 }

@@ -76,6 +76,18 @@ def artifact_bytes(version, artifact):
     ).encode()
 
 
+# The one artifact the vendor replaced after signing its manifest, as in the simulator's bucket
+# (src/sim/releases.rs: REPLACED_AFTER_RELEASE): its stored SHA-256 is not the signed one.
+REPLACED_AFTER_RELEASE = ("v1.2.2", "worker.zip")
+
+
+def stored_artifact(version, artifact):
+    body = artifact_bytes(version, artifact)
+    if (version, artifact) == REPLACED_AFTER_RELEASE:
+        body += b"// re-uploaded after release\n"
+    return body
+
+
 def seed_releases():
     s3 = client("s3", MOTO)
     s3.create_bucket(Bucket=BUCKET)
@@ -92,7 +104,7 @@ def seed_releases():
             s3.put_object(
                 Bucket=BUCKET,
                 Key=a["key"],
-                Body=artifact_bytes(version, a["name"]),
+                Body=stored_artifact(version, a["name"]),
                 ChecksumAlgorithm="SHA256",
             )
 

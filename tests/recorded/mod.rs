@@ -688,7 +688,7 @@ pub fn fleet(
             "cloudwatch:DescribeAlarms" => {
                 // The request is CBOR, whose text strings are the names' bytes as they are.
                 let text = String::from_utf8_lossy(raw);
-                let names = regex::Regex::new(r"[a-z]+-\d+-(5xx|p99)").unwrap();
+                let names = regex_lite::Regex::new(r"[a-z]+-\d+-(5xx|p99)").unwrap();
                 let found: Vec<Value> = names
                     .find_iter(&text)
                     .map(|m| {

@@ -1,7 +1,7 @@
 //! Finding version literals (`"v1.2.3"`) in a fork's source files, each with a locator that
 //! matches it and nothing else in its file.
 
-use regex::Regex;
+use regex_lite::Regex;
 use std::path::PathBuf;
 use std::sync::LazyLock;
 

@@ -4,7 +4,7 @@
 //! could be part of a name, the file's text just before or after the match must not continue
 //! that name, so `prodVersion = "{version}"` does not match inside `preprodVersion = "v1"`.
 
-use regex::Regex;
+use regex_lite::Regex;
 
 use super::{PinError, PinMatch, line_at};
 
@@ -125,7 +125,7 @@ fn literal(text: &str) -> String {
             in_space = true;
         } else {
             in_space = false;
-            out.push_str(&regex::escape(c.encode_utf8(&mut [0; 4])));
+            out.push_str(&regex_lite::escape(c.encode_utf8(&mut [0; 4])));
         }
     }
     out

@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 mode=${1:-demo}
 profile=${PROFILE:-release}
 cargo build --profile "$profile" --quiet
-bin="$PWD/target/$([ "$profile" = dev ] && echo debug || echo "$profile")/shiftdeck"
+bin="${CARGO_TARGET_DIR:-$PWD/target}/$([ "$profile" = dev ] && echo debug || echo "$profile")/shiftdeck"
 sock="shiftdeck-bench-$$-0"
 runs=0
 on_exit='tmux -L "$sock" kill-server 2>/dev/null || true'

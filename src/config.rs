@@ -99,6 +99,13 @@ impl Default for AwsConfig {
     }
 }
 
+impl AwsConfig {
+    /// How long a pushed pin may wait for its deployment before the wait is overdue.
+    pub fn pipeline_warning(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.pipeline_warning_minutes.saturating_mul(60))
+    }
+}
+
 /// Every key may be left out; the defaults suit a fork cloned the usual way.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields, default)]

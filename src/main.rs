@@ -193,7 +193,9 @@ fn run(cli: Cli, started: Instant) -> Result<(), Failure> {
             watch,
             config,
         }) => {
-            let (runtime, world) = connect(&load(config.or(&cli.config).as_deref())?.1)?;
+            let config = load(config.or(&cli.config).as_deref())?.1;
+            let warn = config.aws.pipeline_warning();
+            let (runtime, world) = connect(&config)?;
             if let Some(name) = &env {
                 world
                     .environment(name)
@@ -202,11 +204,13 @@ fn run(cli: Cli, started: Instant) -> Result<(), Failure> {
             match watch {
                 None => {
                     let snapshot = runtime.block_on(Reads::read(&world, env.as_deref()));
-                    let report = status::build(&snapshot);
+                    let report = status::build(&snapshot, warn);
                     print_report(json, &report, status::text(&report));
                     Ok(partial(snapshot.partial())?)
                 }
-                Some(secs) => runtime.block_on(watch_status(&world, env.as_deref(), json, secs)),
+                Some(secs) => {
+                    runtime.block_on(watch_status(&world, env.as_deref(), json, secs, warn))
+                }
             }
         }
         None => {
@@ -241,6 +245,7 @@ async fn watch_status(
     env: Option<&str>,
     json: bool,
     secs: u64,
+    pipeline_warning: Duration,
 ) -> Result<(), Failure> {
     use std::io::IsTerminal;
     let interval = Duration::from_secs(secs.max(1));
@@ -249,7 +254,7 @@ async fn watch_status(
         loop {
             let started = tokio::time::Instant::now();
             let snapshot = Reads::read(world, env).await;
-            let report = status::build(&snapshot);
+            let report = status::build(&snapshot, pipeline_warning);
             if json {
                 println!("{}", serde_json::to_string(&report).unwrap_or_default());
             } else {

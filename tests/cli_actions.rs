@@ -168,6 +168,18 @@ fn pin_plans_confirms_pushes_and_audits() {
     );
     assert_fsck(&a.origin());
 
+    // No pipeline runs against the emulators: staging waits for one to deploy v1.3.0, and
+    // `status` says so to scripts and to people.
+    let status = a.run(&["status", "staging", "--json"]);
+    let wait = &status.json()["environments"][0]["pipeline"];
+    assert_eq!(wait["version"], "v1.3.0", "{wait}");
+    assert_eq!(wait["overdue"], false, "{wait}");
+    let text = a.run(&["status", "staging"]).stdout;
+    assert!(
+        text.contains("pipeline not started: v1.3.0 pushed at"),
+        "{text}"
+    );
+
     // The human output says what was done and where.
     let back = a.run(&["pin", "staging", "v1.2.0", "--yes"]);
     assert_eq!(back.code, 0, "{}", back.stderr);
@@ -181,6 +193,12 @@ fn pin_plans_confirms_pushes_and_audits() {
         "{}",
         back.stdout
     );
+
+    // The wait follows the newest pin. staging's groups never had a deployment, so what they
+    // serve is unknown (CodeDeploy names the function only in deployments): still waiting.
+    let status = a.run(&["status", "staging", "--json"]);
+    let staging = &status.json()["environments"][0];
+    assert_eq!(staging["pipeline"]["version"], "v1.2.0", "{staging}");
 
     let audit = a.audit();
     assert_eq!(audit.len(), 2, "{audit:?}");

@@ -252,7 +252,7 @@ impl Settings {
             refresh_active: Duration::from_secs(5),
             refresh_idle: Duration::from_secs(30),
             refresh_metrics: Duration::from_secs(60),
-            pipeline_warning: Duration::from_secs(config.aws.pipeline_warning_minutes * 60),
+            pipeline_warning: config.aws.pipeline_warning(),
             failure_window: config.rules.failure_window(),
             clock_speed: 1.0,
             notify: config.ui.notify,

@@ -435,7 +435,9 @@ async fn read_environment(
         .collect();
         if ids.is_empty() {
             // Endpoints that do not fill in the last deployments (emulators) are asked for
-            // the group's deployments instead.
+            // the group's deployments instead. Only the first page: the current and the last
+            // deployment are what is shown, and finished ones are cached, so a long history
+            // is not paged through on every refresh.
             match list_deployments(aws, env, calls, name).await {
                 Ok(listed) => ids = listed,
                 Err(e) => {

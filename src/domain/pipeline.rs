@@ -28,12 +28,17 @@ pub fn waiting(
         return None;
     }
     // A deployment of the pin that runs now, or was created after the push, is the pipeline's
-    // answer. A running one counts whenever it was created: the deployment's clock (AWS, or the
-    // simulator's) and the commit's (the pusher's machine) are not the same clock.
+    // answer. The deployment's clock (AWS, or the simulator's) and the commit's (the pusher's
+    // machine) are not the same clock, so a running one counts whenever it was created, and a
+    // finished one if it ended after the push: a canary that failed and rolled back is that
+    // answer, not a pipeline that never started. One that ended before the push answered an
+    // earlier pin of the same version.
     let started = targets.iter().any(|t| {
         t.latest.as_ref().is_some_and(|s| {
             s.to.release.as_ref() == Some(pin)
-                && (s.status.is_active() || s.created_at >= pushed_at)
+                && (s.status.is_active()
+                    || s.created_at >= pushed_at
+                    || s.completed_at.is_some_and(|done| done >= pushed_at))
         })
     });
     let serving = targets
@@ -100,7 +105,7 @@ mod tests {
     }
 
     #[test]
-    fn a_deployment_created_after_the_push_ends_the_wait_and_an_older_one_does_not() {
+    fn a_deployment_created_or_ended_after_the_push_ends_the_wait_and_an_older_one_does_not() {
         let pushed = Timestamp(1_000_000);
         let limit = Duration::from_secs(900);
         let shift_at = |created_at| {
@@ -144,10 +149,24 @@ mod tests {
             waiting(&v("v1.3.0"), pushed, &[shift_at(Timestamp(1))], now, limit),
             None
         );
-        let mut finished_before = shift_at(Timestamp(1));
-        if let Some(s) = finished_before.latest.as_mut() {
-            s.status = DeploymentStatus::Failed;
-        }
-        assert!(waiting(&v("v1.3.0"), pushed, &[finished_before], now, limit).is_some());
+        let failed = |completed_at| {
+            let mut t = shift_at(Timestamp(1));
+            if let Some(s) = t.latest.as_mut() {
+                s.status = DeploymentStatus::Failed;
+                s.completed_at = completed_at;
+            }
+            t
+        };
+        // Failed and rolled back after the push, by a clock that dated its start earlier: the
+        // pipeline did deploy the pin.
+        let after_push = failed(Some(pushed.plus(Duration::from_secs(20))));
+        assert_eq!(
+            waiting(&v("v1.3.0"), pushed, &[after_push], now, limit),
+            None
+        );
+        // Ended before the push, or with no end known: an earlier pin's deployment.
+        let before_push = failed(Some(Timestamp(2)));
+        assert!(waiting(&v("v1.3.0"), pushed, &[before_push], now, limit).is_some());
+        assert!(waiting(&v("v1.3.0"), pushed, &[failed(None)], now, limit).is_some());
     }
 }

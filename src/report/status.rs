@@ -3,12 +3,14 @@
 //! and the API calls the read made.
 
 use std::collections::BTreeMap;
+use std::time::Duration;
 
 use serde::Serialize;
 
 use super::ErrorOut;
 use super::versions::SourceError;
 use crate::domain::freeze::Freeze;
+use crate::domain::pipeline;
 use crate::domain::provenance::{self, Provenance, ServingCode};
 use crate::domain::rollout::Target;
 use crate::domain::version::Version;
@@ -55,6 +57,8 @@ pub struct EnvOut {
     pub proposals: Vec<Proposal>,
     /// Set while the environment is frozen: pin and promote into it are refused.
     pub freeze: Option<Freeze>,
+    /// Set while the pushed pin waits for the pipeline: no deployment of it has appeared.
+    pub pipeline: Option<PipelineOut>,
     /// The pin's changes on the deploy branch, newest first: who, when, from which action,
     /// approved by whom.
     pub history: Vec<PinEvent>,
@@ -71,6 +75,16 @@ pub struct EnvOut {
 }
 
 #[derive(Debug, Serialize)]
+pub struct PipelineOut {
+    pub version: Version,
+    /// When the pin commit was made (RFC 3339).
+    pub pushed_at: String,
+    /// No deployment appeared within the configured time (`pipeline_warning_minutes`): the
+    /// pipeline may have failed.
+    pub overdue: bool,
+}
+
+#[derive(Debug, Serialize)]
 pub struct GroupErrorOut {
     pub group: String,
     pub error: ErrorOut,
@@ -84,7 +98,8 @@ pub struct ProvenanceOut {
     pub check: Provenance,
 }
 
-pub fn build(s: &Reads) -> StatusReport {
+/// `pipeline_warning`: how long a pushed pin may wait for its deployment before it is overdue.
+pub fn build(s: &Reads, pipeline_warning: Duration) -> StatusReport {
     let versions = super::versions::build(s);
     let releases = s.releases.result.as_ref().cloned().unwrap_or_default();
     let fork = s.fork.result.as_ref().ok();
@@ -117,7 +132,18 @@ pub fn build(s: &Reads) -> StatusReport {
                 ),
                 Err(e) => (vec![], vec![], vec![], BTreeMap::new(), Some(e.into())),
             };
+            let pipeline = pin
+                .and_then(|p| Some((p.version.as_ref().ok()?, p.pinned_at?)))
+                .and_then(|(pin, at)| {
+                    pipeline::waiting(pin, at, &groups, read.requested_at, pipeline_warning)
+                })
+                .map(|w| PipelineOut {
+                    version: w.version,
+                    pushed_at: super::time(w.pushed_at),
+                    overdue: w.overdue,
+                });
             EnvOut {
+                pipeline,
                 name: name.clone(),
                 read_at: super::time(read.requested_at),
                 identity: identity.and_then(|i| i.as_ref().ok()).cloned(),
@@ -206,6 +232,19 @@ pub fn text(r: &StatusReport) -> String {
         }
         if let Some(err) = &e.pin_error {
             out += &format!("  pin error: {err}\n");
+        }
+        if let Some(w) = &e.pipeline {
+            out += &if w.overdue {
+                format!(
+                    "  NO DEPLOYMENT of {} since its push at {}: check the pipeline\n",
+                    w.version, w.pushed_at
+                )
+            } else {
+                format!(
+                    "  pipeline not started: {} pushed at {}, no deployment yet\n",
+                    w.version, w.pushed_at
+                )
+            };
         }
         for p in &e.proposals {
             out += &format!(

@@ -181,7 +181,10 @@ fn status_json_reports_weights_provenance_and_calls_for_scripts() {
     // dev's pin has its deployment (created, not yet started by moto): nothing waits for the
     // pipeline; nor in prod, whose groups serve its pin.
     assert_eq!(dev["pipeline"], serde_json::Value::Null, "{dev}");
-    assert_eq!(report["environments"][1]["pipeline"], serde_json::Value::Null);
+    assert_eq!(
+        report["environments"][1]["pipeline"],
+        serde_json::Value::Null
+    );
     let api = &dev["groups"][0];
     assert_eq!(api["function"], "ltbase-dev-api");
     assert_eq!(api["latest"]["to"]["release"], "v1.3.0");

@@ -219,6 +219,32 @@ fn a_freeze_lives_on_its_own_ref_and_every_clone_sees_it() {
 }
 
 #[test]
+fn with_the_git_command_line_the_first_freeze_and_audit_record_reach_a_remote_without_their_refs() {
+    let w = World::new();
+    let a = w.fork("alice", &alice()).with_git_cli(true);
+    let b = w.fork("bob", &bob()).with_git_cli(true);
+    // Neither ref exists yet: that is no freeze and no record, not a failed fetch.
+    let none = b.freezes().unwrap();
+    assert_eq!(none.fetch_error, None);
+    assert!(none.freezes.is_empty());
+    let empty = b.team_records().unwrap();
+    assert_eq!(empty.fetch_error, None);
+    assert!(empty.records.is_empty());
+
+    a.freeze(&freeze_of("prod", &alice())).unwrap();
+    assert_eq!(a.publish(&record("prod", 1)).unwrap().sent, 1);
+
+    assert_eq!(b.freezes().unwrap().freezes, [freeze_of("prod", &alice())]);
+    assert_eq!(b.team_records().unwrap().records, [record("prod", 1)]);
+    let refs = w.origin(&["for-each-ref", "--format=%(refname)", "refs/shiftdeck"]);
+    assert_eq!(
+        refs.lines().collect::<Vec<_>>(),
+        ["refs/shiftdeck/audit", "refs/shiftdeck/freeze"]
+    );
+    git(&w.origin, &["fsck", "--strict", "--no-progress"]);
+}
+
+#[test]
 fn unfreezing_removes_the_file_and_keeps_the_history() {
     let w = World::new();
     let a = w.fork("alice", &alice());

@@ -15,7 +15,7 @@ use shiftdeck::domain::audit::{ActionKind, AuditRecord, Outcome};
 use shiftdeck::domain::freeze::Freeze;
 use shiftdeck::domain::time::Timestamp;
 use shiftdeck::git::GitFork;
-use shiftdeck::ports::{Appended, AuditLog, ErrorKind, Freezes, Identity, TeamTrail};
+use shiftdeck::ports::{Appended, AuditLog, ErrorKind, Fork, Freezes, Identity, TeamTrail};
 use tempfile::TempDir;
 
 struct World {
@@ -193,6 +193,14 @@ fn a_freeze_lives_on_its_own_ref_and_every_clone_sees_it() {
     assert_eq!(seen.fetch_error, None);
     assert_eq!(seen.freezes, [freeze_of("prod", &alice())]);
     assert_eq!(seen.of("prod").unwrap().reason, "incident in prod");
+    // The fork's status, fetched with the branches, sees it too: in a third clone that has
+    // never fetched the freeze ref on its own.
+    let status = w.fork("carol", &bob()).status(&[]).unwrap();
+    assert_eq!(status.fetch_error, None);
+    assert_eq!(
+        status.freezes.unwrap().freezes,
+        [freeze_of("prod", &alice())]
+    );
 
     // The deploy branch is untouched, so no pipeline runs; the freeze is a readable file.
     assert_eq!(
@@ -235,6 +243,12 @@ fn with_the_git_command_line_the_first_freeze_and_audit_record_reach_a_remote_wi
     assert_eq!(a.publish(&record("prod", 1)).unwrap().sent, 1);
 
     assert_eq!(b.freezes().unwrap().freezes, [freeze_of("prod", &alice())]);
+    let status = b.status(&[]).unwrap();
+    assert_eq!(status.fetch_error, None);
+    assert_eq!(
+        status.freezes.unwrap().freezes,
+        [freeze_of("prod", &alice())]
+    );
     assert_eq!(b.team_records().unwrap().records, [record("prod", 1)]);
     let refs = w.origin(&["for-each-ref", "--format=%(refname)", "refs/shiftdeck"]);
     assert_eq!(

@@ -8,8 +8,11 @@ use super::fork::GitFork;
 use crate::ports::PortResult;
 
 impl GitFork {
-    /// Fetches the deploy branch and every proposal branch, pruning proposals deleted upstream;
-    /// git records the time of one that succeeded in FETCH_HEAD.
+    /// Fetches the deploy branch, every proposal branch and the freezes, pruning proposals
+    /// deleted upstream; git records the time of one that succeeded in FETCH_HEAD. The
+    /// freezes come with the branches so that a status costs one round trip to the remote
+    /// (each is a new connection over ssh), and no pin is planned on branches fetched after
+    /// the freezes they must respect.
     pub(super) fn fetch(&self, repo: &Repository) -> PortResult<String> {
         let (remote_name, branch) = (&self.remote, &self.branch);
         let refspecs = [
@@ -18,6 +21,7 @@ impl GitFork {
                 "+refs/heads/{prefix}*:refs/remotes/{remote_name}/{prefix}*",
                 prefix = crate::ports::PROPOSAL_PREFIX
             ),
+            self.side_refspec(super::freeze::FREEZE_REF),
         ];
         self.fetch_refspecs(repo, &refspecs, true)?;
         Ok(format!("git fetch --prune {remote_name}"))

@@ -162,15 +162,12 @@ impl Fork for GitFork {
     fn status(&self, envs: &[Environment]) -> PortResult<ForkStatus> {
         let repo = self.repo()?;
         let mut status = self.read_status(&repo, envs)?;
-        // Freezes live on a ref of their own beside the branches; read with every status so
-        // no pin is planned past one. When the remote did not answer the branches' fetch it is
-        // not asked again (a hung remote would hold the status twice as long): the freezes
-        // are then those of the last fetch, and say so.
-        status.freezes = match &status.fetch_error {
-            None => crate::ports::Freezes::freezes(self),
-            Some(e) => self.freezes_as_fetched(&repo, Some(e.clone())),
-        }
-        .map_err(|e| e.full());
+        // Freezes live on a ref of their own beside the branches, fetched with them so that no
+        // pin is planned past one. When the remote did not answer, they are those of the last
+        // fetch, and say so.
+        status.freezes = self
+            .freezes_as_fetched(&repo, status.fetch_error.clone())
+            .map_err(|e| e.full());
         Ok(status)
     }
 

@@ -57,19 +57,23 @@ impl GitFork {
         repo.refname_to_id(&self.side_tracking_ref(name)).ok()
     }
 
-    /// Fetches `refs/shiftdeck/<name>`; returns the call made.
-    pub(super) fn fetch_side(&self, repo: &Repository, name: &str) -> PortResult<String> {
+    /// The refspec that fetches `refs/shiftdeck/<name>` to its tracking ref.
+    pub(super) fn side_refspec(&self, name: &str) -> String {
         // A pattern, not the ref's name: until the first freeze or audit record the remote has
         // no such ref, and the git command line fails a fetch of a named ref that does not
         // exist ("couldn't find remote ref"), while a pattern that matches nothing is no
         // error. The `*` matches the empty rest of the name; no side ref's name begins
         // another's.
-        let refspec = format!(
+        format!(
             "+{}*:{}*",
             self.side_ref(name),
             self.side_tracking_ref(name)
-        );
-        self.fetch_refspecs(repo, &[refspec], false)?;
+        )
+    }
+
+    /// Fetches `refs/shiftdeck/<name>`; returns the call made.
+    pub(super) fn fetch_side(&self, repo: &Repository, name: &str) -> PortResult<String> {
+        self.fetch_refspecs(repo, &[self.side_refspec(name)], false)?;
         Ok(format!("git fetch {} {}", self.remote, self.side_ref(name)))
     }
 

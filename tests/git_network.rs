@@ -121,3 +121,34 @@ fn the_git_command_line_transport_is_cancelled_at_once_and_times_out_too() {
         "took {took:?}"
     );
 }
+
+#[test]
+fn an_ssh_that_hangs_under_the_git_command_line_ends_at_the_limit_too() {
+    let world = World::new();
+    let clone = world.clone_as("alice", &alice());
+    git(
+        &clone,
+        &["remote", "set-url", "origin", "ssh://127.0.0.1/origin.git"],
+    );
+    // The ssh git starts never answers and outlives git when git is killed, holding the pipe
+    // git's errors come through: the call must not wait for it.
+    git(&clone, &["config", "core.sshCommand", "sleep 30; :"]);
+    // As OpenSSH, so that git does not first probe the command with `-G` (quietly).
+    git(&clone, &["config", "ssh.variant", "ssh"]);
+    let fork = GitFork::open(&clone, "origin", "main")
+        .unwrap()
+        .with_network_limits(LIMITS)
+        .with_git_cli(true);
+
+    let started = Instant::now();
+    let error = fork.status(&[dev()]).unwrap().fetch_error.unwrap();
+    let took = started.elapsed();
+    assert!(
+        error.contains("did not answer within its time limit"),
+        "{error}"
+    );
+    assert!(
+        took < LIMITS.connect + LIMITS.idle + MARGIN,
+        "took {took:?}"
+    );
+}

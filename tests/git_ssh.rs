@@ -21,6 +21,8 @@ use tempfile::TempDir;
 /// Set in the child: the clone to pin in and the transport to use.
 const CHILD_CLONE: &str = "SHIFTDECK_SSH_TEST_CLONE";
 const CHILD_TRANSPORT: &str = "SHIFTDECK_SSH_TEST_TRANSPORT";
+/// Set in the child to pin as the cockpit does: it owns the terminal, so nothing may prompt.
+const CHILD_AS_COCKPIT: &str = "SHIFTDECK_SSH_TEST_AS_COCKPIT";
 const RESULT: &str = "SSH-TEST-RESULT ";
 
 /// In the child process: pins dev to v1.1.0 as the real command line would (passphrases may
@@ -31,7 +33,7 @@ fn ran_as_child() -> bool {
     };
     let fork = fork(Path::new(&clone))
         .with_git_cli(std::env::var(CHILD_TRANSPORT).as_deref() == Ok("git"))
-        .with_passphrase_prompt(true);
+        .with_passphrase_prompt(std::env::var_os(CHILD_AS_COCKPIT).is_none());
     let outcome = match fork.pin(&change(dev(), "v1.0.0", "v1.1.0")) {
         Ok(done) => serde_json::json!({ "commit": done.commit }),
         Err(e) => serde_json::json!({ "kind": format!("{:?}", e.kind), "error": e.full() }),
@@ -49,8 +51,40 @@ fn pin_in_child(
     ssh_command: Option<String>,
 ) -> Result<String, (String, String)> {
     let mut child = Command::new(std::env::current_exe().unwrap());
+    child.args([test, "--exact", "--nocapture", "--test-threads=1"]);
+    child_outcome(child, home, clone, transport, ssh_command)
+}
+
+/// The child's pin as the cockpit makes it, with a terminal there that ssh could prompt on:
+/// `script` runs the child on a pseudo-terminal of its own.
+fn pin_as_cockpit_on_a_terminal(
+    test: &str,
+    home: &Path,
+    clone: &Path,
+    transport: &str,
+    ssh_command: Option<String>,
+) -> Result<String, (String, String)> {
+    let exe = std::env::current_exe().unwrap();
+    let mut child = Command::new("script");
     child
-        .args([test, "--exact", "--nocapture", "--test-threads=1"])
+        .args(["--quiet", "--return", "--command"])
+        .arg(format!(
+            "{} {test} --exact --nocapture --test-threads=1",
+            exe.display()
+        ))
+        .arg("/dev/null")
+        .env(CHILD_AS_COCKPIT, "1");
+    child_outcome(child, home, clone, transport, ssh_command)
+}
+
+fn child_outcome(
+    mut child: Command,
+    home: &Path,
+    clone: &Path,
+    transport: &str,
+    ssh_command: Option<String>,
+) -> Result<String, (String, String)> {
+    child
         .env(CHILD_CLONE, clone)
         .env(CHILD_TRANSPORT, transport)
         .env("HOME", home)
@@ -522,4 +556,45 @@ fn the_git_command_line_pushes_over_ssh_too() {
     );
     assert!(sshd.log().contains("Accepted publickey"), "{}", sshd.log());
     fsck(&world.origin);
+}
+
+#[test]
+fn the_git_command_line_in_the_cockpit_never_prompts_on_its_terminal() {
+    if ran_as_child() {
+        return;
+    }
+    let keys = keys();
+    let sshd = sshd_for(&keys);
+    let (world, clone) = world_over(&sshd);
+    let home = home(&[], None);
+    let origin_before = origin_main(&world);
+    // A key with a passphrase, and no BatchMode: on the terminal the cockpit draws on, ssh
+    // would ask for the passphrase, over the screen, and wait there unseen.
+    let command = format!(
+        "ssh -F /dev/null -i {} -o IdentitiesOnly=yes -o UserKnownHostsFile={} -o GlobalKnownHostsFile=/dev/null",
+        keys.locked.display(),
+        home.path().join("known_hosts").display()
+    );
+    fs::write(home.path().join("known_hosts"), sshd.known_hosts_line()).unwrap();
+
+    let started = Instant::now();
+    let (kind, error) = pin_as_cockpit_on_a_terminal(
+        "the_git_command_line_in_the_cockpit_never_prompts_on_its_terminal",
+        home.path(),
+        &clone,
+        "git",
+        Some(command),
+    )
+    .expect_err("the key cannot be used without its passphrase");
+    let took = started.elapsed();
+
+    eprintln!("a locked key through the git command line in the cockpit: {error} ({took:?})");
+    assert_eq!(kind, "Credentials", "{error}");
+    assert!(error.contains("Permission denied (publickey)"), "{error}");
+    assert!(error.contains("`ssh-add`"), "{error}");
+    assert!(
+        took < Duration::from_secs(10),
+        "failed at once, not at the idle limit: {took:?}"
+    );
+    assert_eq!(origin_main(&world), origin_before);
 }

@@ -24,7 +24,17 @@ impl GitFork {
     /// Runs `git -C <fork> <args>` under the network limits.
     pub(super) fn git_cli(&self, args: &[&str]) -> PortResult<Output> {
         let transfer = self.network.start(&self.remote);
-        let mut child = Command::new("git")
+        let mut command = Command::new("git");
+        if !self.ask_passphrase {
+            // The cockpit owns the terminal: ssh must not prompt on it (for a passphrase, to
+            // accept an unknown host key), where it would draw over the screen and wait unseen
+            // for the idle limit. Forced to ask a program that answers nothing, ssh fails such
+            // a prompt at once and says why (OpenSSH 8.4 and later; older ones still prompt).
+            command
+                .env("SSH_ASKPASS_REQUIRE", "force")
+                .env("SSH_ASKPASS", "false");
+        }
+        let mut child = command
             .arg("-C")
             .arg(&self.path)
             .args(args)
@@ -73,10 +83,17 @@ impl GitFork {
             }
             std::thread::sleep(Duration::from_millis(20));
         };
-        if let Some(reader) = reader {
-            let _ = reader.join();
-        }
-        let stdout = stdout.join().unwrap_or_default();
+        // Once git is killed its readers are not waited for: the ssh it started may live on
+        // and hold the pipes open (a hung connect, a prompt), and the deadline is git's.
+        let stdout = match status {
+            Some(_) => {
+                if let Some(reader) = reader {
+                    let _ = reader.join();
+                }
+                stdout.join().unwrap_or_default()
+            }
+            None => String::new(),
+        };
         let stderr = String::from_utf8_lossy(&stderr.lock().unwrap_or_else(|e| e.into_inner()).0)
             .into_owned();
         let Some(status) = status else {
@@ -99,11 +116,23 @@ impl GitFork {
         if out.success {
             return Ok(out);
         }
-        Err(PortError::new(
-            ErrorKind::Unavailable,
-            format!("git failed while {doing}: {}", last_words(&out.stderr)),
-        )
-        .with_hint("check the network and the remote URL (`git remote -v`)"))
+        Err(self.failed(doing, &out.stderr))
+    }
+
+    /// What a failed fetch or push says: git's last words, and for what ssh refused, what to
+    /// do about it (OpenSSH's messages are not translated).
+    fn failed(&self, doing: &str, stderr: &str) -> PortError {
+        let message = format!("git failed while {doing}: {}", last_words(stderr));
+        if stderr.contains("Permission denied") || stderr.contains("Host key verification failed") {
+            let hint = if self.ask_passphrase {
+                "check that the remote knows your key and that ~/.ssh/known_hosts has the host"
+            } else {
+                "the cockpit cannot ask for a passphrase or to trust a new host key: add the key to the agent (`ssh-add`) and connect once with `ssh` to record the host, or run the shiftdeck command from a shell"
+            };
+            return PortError::new(ErrorKind::Credentials, message).with_hint(hint);
+        }
+        PortError::new(ErrorKind::Unavailable, message)
+            .with_hint("check the network and the remote URL (`git remote -v`)")
     }
 
     /// `git push --porcelain`: the status of the one reference pushed, with the remote's words.
@@ -135,25 +164,22 @@ impl GitFork {
                 Ok(Pushed::Moved(words()))
             }
             (false, false) => Ok(Pushed::Refused(words())),
-            (false, true) => Err(PortError::new(
-                ErrorKind::Unavailable,
-                format!(
-                    "git failed while pushing to {}: {}",
-                    self.remote,
-                    last_words(&out.stderr)
-                ),
-            )
-            .with_hint("check the network, the remote URL (`git remote -v`) and your ssh setup")),
+            (false, true) => Err(self.failed(&format!("pushing to {}", self.remote), &out.stderr)),
         }
     }
 }
 
-/// The last meaningful lines git printed, without progress meters.
+/// The last meaningful lines git printed, without progress meters, and without the advice git
+/// appends to every failed connection, which would push out what ssh said went wrong.
 fn last_words(stderr: &str) -> String {
     let lines: Vec<&str> = stderr
         .split(['\n', '\r'])
         .map(str::trim)
         .filter(|l| !l.is_empty() && !l.contains("% ("))
+        .filter(|l| {
+            !l.starts_with("Please make sure you have the correct access rights")
+                && *l != "and the repository exists."
+        })
         .collect();
     lines[lines.len().saturating_sub(3)..].join(" ")
 }

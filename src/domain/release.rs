@@ -197,6 +197,11 @@ pub fn verify_signature(
     };
     match key.verify(manifest, &sig, false) {
         Ok(()) => SignatureCheck::Valid,
+        // minisign's own words ("The signature verification failed") do not say what it
+        // means for the release.
+        Err(minisign_verify::Error::InvalidSignature) => SignatureCheck::Invalid(
+            "the signature does not match the manifest (signature verification failed): the manifest was changed after it was signed, or the signature is another manifest's".into(),
+        ),
         Err(e) => SignatureCheck::Invalid(e.to_string()),
     }
 }

@@ -132,7 +132,15 @@ fn an_ssh_that_hangs_under_the_git_command_line_ends_at_the_limit_too() {
     );
     // The ssh git starts never answers and outlives git when git is killed, holding the pipe
     // git's errors come through: the call must not wait for it.
-    git(&clone, &["config", "core.sshCommand", "sleep 30; :"]);
+    let marker = format!("hung-ssh-{}", std::process::id());
+    git(
+        &clone,
+        &[
+            "config",
+            "core.sshCommand",
+            &format!("sleep 30; : {marker}"),
+        ],
+    );
     // As OpenSSH, so that git does not first probe the command with `-G` (quietly).
     git(&clone, &["config", "ssh.variant", "ssh"]);
     let fork = GitFork::open(&clone, "origin", "main")
@@ -151,4 +159,16 @@ fn an_ssh_that_hangs_under_the_git_command_line_ends_at_the_limit_too() {
         took < LIMITS.connect + LIMITS.idle + MARGIN,
         "took {took:?}"
     );
+    // And the ssh went with git: a cockpit running through an outage collects none.
+    let alive = || {
+        std::fs::read_dir("/proc")
+            .unwrap()
+            .filter_map(|e| std::fs::read(e.ok()?.path().join("cmdline")).ok())
+            .any(|cmdline| String::from_utf8_lossy(&cmdline).contains(&marker))
+    };
+    let until = Instant::now() + Duration::from_secs(5);
+    while alive() && Instant::now() < until {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(!alive(), "the ssh git started outlived it");
 }

@@ -33,7 +33,14 @@ impl GitFork {
             command
                 .env("SSH_ASKPASS_REQUIRE", "force")
                 .env("SSH_ASKPASS", "false");
+            // A process group of its own, so that git is killed at its deadline together with
+            // the ssh it started: a cockpit left running through a network outage would
+            // otherwise collect a hung ssh on every refresh. (Not for the command line: there
+            // ssh may ask for a passphrase, which takes the terminal's foreground group.)
+            #[cfg(unix)]
+            std::os::unix::process::CommandExt::process_group(&mut command, 0);
         }
+        let own_group = !self.ask_passphrase;
         let mut child = command
             .arg("-C")
             .arg(&self.path)
@@ -77,7 +84,7 @@ impl GitFork {
             }
             let quiet = stderr.lock().unwrap_or_else(|e| e.into_inner()).1.elapsed();
             if transfer.cancelled() || quiet > limit {
-                let _ = child.kill();
+                kill(&mut child, own_group);
                 let _ = child.wait();
                 break None;
             }
@@ -167,6 +174,20 @@ impl GitFork {
             (false, true) => Err(self.failed(&format!("pushing to {}", self.remote), &out.stderr)),
         }
     }
+}
+
+/// Kills git, and with it everything in its process group where it has one of its own.
+fn kill(child: &mut std::process::Child, own_group: bool) {
+    #[cfg(unix)]
+    if own_group
+        && let Some(group) = rustix::process::Pid::from_raw(child.id() as i32)
+        && rustix::process::kill_process_group(group, rustix::process::Signal::KILL).is_ok()
+    {
+        return;
+    }
+    #[cfg(not(unix))]
+    let _ = own_group;
+    let _ = child.kill();
 }
 
 /// The last meaningful lines git printed, without progress meters, and without the advice git

@@ -109,17 +109,7 @@ fn the_git_command_line_transport_is_cancelled_at_once_and_times_out_too() {
     );
     eprintln!("cancel of a hung git fetch returned after {took:?}");
 
-    let started = Instant::now();
-    let error = fork.status(&[dev()]).unwrap().fetch_error.unwrap();
-    let took = started.elapsed();
-    assert!(
-        error.contains("did not answer within its time limit"),
-        "{error}"
-    );
-    assert!(
-        took < LIMITS.connect + LIMITS.idle + MARGIN,
-        "took {took:?}"
-    );
+    status_times_out_within_the_limit(&fork);
 }
 
 #[test]
@@ -148,17 +138,7 @@ fn an_ssh_that_hangs_under_the_git_command_line_ends_at_the_limit_too() {
         .with_network_limits(LIMITS)
         .with_git_cli(true);
 
-    let started = Instant::now();
-    let error = fork.status(&[dev()]).unwrap().fetch_error.unwrap();
-    let took = started.elapsed();
-    assert!(
-        error.contains("did not answer within its time limit"),
-        "{error}"
-    );
-    assert!(
-        took < LIMITS.connect + LIMITS.idle + MARGIN,
-        "took {took:?}"
-    );
+    status_times_out_within_the_limit(&fork);
     // And the ssh went with git: a cockpit running through an outage collects none.
     let alive = || {
         std::fs::read_dir("/proc")
@@ -171,4 +151,19 @@ fn an_ssh_that_hangs_under_the_git_command_line_ends_at_the_limit_too() {
         std::thread::sleep(Duration::from_millis(50));
     }
     assert!(!alive(), "the ssh git started outlived it");
+}
+
+/// A status of `fork`, whose remote never answers, ends in a time-out within its limits.
+fn status_times_out_within_the_limit(fork: &GitFork) {
+    let started = Instant::now();
+    let error = fork.status(&[dev()]).unwrap().fetch_error.unwrap();
+    let took = started.elapsed();
+    assert!(
+        error.contains("did not answer within its time limit"),
+        "{error}"
+    );
+    assert!(
+        took < LIMITS.connect + LIMITS.idle + MARGIN,
+        "took {took:?}"
+    );
 }

@@ -519,6 +519,19 @@ fn an_unknown_or_changed_host_key_is_refused_naming_the_host_and_its_fingerprint
     assert_eq!(origin_main(&world), origin_before);
 }
 
+/// An ssh command line for git that uses `key` and trusts `sshd`'s host key. OpenSSH finds ~
+/// from the password database, not $HOME: every file it would read there is named, so the
+/// real ~/.ssh stays out of it.
+fn ssh_command(sshd: &Sshd, home: &TempDir, key: &Path) -> String {
+    let known_hosts = home.path().join("known_hosts");
+    fs::write(&known_hosts, sshd.known_hosts_line()).unwrap();
+    format!(
+        "ssh -F /dev/null -i {} -o IdentitiesOnly=yes -o UserKnownHostsFile={} -o GlobalKnownHostsFile=/dev/null",
+        key.display(),
+        known_hosts.display()
+    )
+}
+
 #[test]
 fn the_git_command_line_pushes_over_ssh_too() {
     if ran_as_child() {
@@ -528,15 +541,7 @@ fn the_git_command_line_pushes_over_ssh_too() {
     let sshd = sshd_for(&keys);
     let (world, clone) = world_over(&sshd);
     let home = home(&[], None);
-    let known_hosts = home.path().join("known_hosts");
-    fs::write(&known_hosts, sshd.known_hosts_line()).unwrap();
-    // OpenSSH finds ~ from the password database, not $HOME: every file it would read there
-    // is named, so the real ~/.ssh stays out of it.
-    let command = format!(
-        "ssh -F /dev/null -i {} -o IdentitiesOnly=yes -o UserKnownHostsFile={} -o GlobalKnownHostsFile=/dev/null -o BatchMode=yes",
-        keys.good.display(),
-        known_hosts.display()
-    );
+    let command = format!("{} -o BatchMode=yes", ssh_command(&sshd, &home, &keys.good));
 
     let commit = pin_in_child(
         "the_git_command_line_pushes_over_ssh_too",
@@ -570,12 +575,7 @@ fn the_git_command_line_in_the_cockpit_never_prompts_on_its_terminal() {
     let origin_before = origin_main(&world);
     // A key with a passphrase, and no BatchMode: on the terminal the cockpit draws on, ssh
     // would ask for the passphrase, over the screen, and wait there unseen.
-    let command = format!(
-        "ssh -F /dev/null -i {} -o IdentitiesOnly=yes -o UserKnownHostsFile={} -o GlobalKnownHostsFile=/dev/null",
-        keys.locked.display(),
-        home.path().join("known_hosts").display()
-    );
-    fs::write(home.path().join("known_hosts"), sshd.known_hosts_line()).unwrap();
+    let command = ssh_command(&sshd, &home, &keys.locked);
 
     let started = Instant::now();
     let (kind, error) = pin_as_cockpit_on_a_terminal(

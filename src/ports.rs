@@ -107,6 +107,20 @@ pub struct PinnedVersion {
     pub pinned_at: Option<Timestamp>,
 }
 
+impl PinnedVersion {
+    /// Whether this pin still waits for the pipeline to deploy it to `targets`, as of `now`
+    /// (`domain::pipeline::waiting`); `None` for a pin that could not be read or dated.
+    pub fn pipeline_wait(
+        &self,
+        targets: &[Target],
+        now: Timestamp,
+        warn_after: std::time::Duration,
+    ) -> Option<crate::domain::pipeline::PipelineWait> {
+        let version = self.version.as_ref().ok()?;
+        crate::domain::pipeline::waiting(version, self.pinned_at?, targets, now, warn_after)
+    }
+}
+
 /// A pin change pushed to a proposal branch, waiting for approval.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Proposal {

@@ -40,7 +40,6 @@ impl GitFork {
             #[cfg(unix)]
             std::os::unix::process::CommandExt::process_group(&mut command, 0);
         }
-        let own_group = !self.ask_passphrase;
         let mut child = command
             .arg("-C")
             .arg(&self.path)
@@ -84,7 +83,7 @@ impl GitFork {
             }
             let quiet = stderr.lock().unwrap_or_else(|e| e.into_inner()).1.elapsed();
             if transfer.cancelled() || quiet > limit {
-                kill(&mut child, own_group);
+                kill(&mut child, !self.ask_passphrase);
                 let _ = child.wait();
                 break None;
             }

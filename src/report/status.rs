@@ -10,7 +10,6 @@ use serde::Serialize;
 use super::ErrorOut;
 use super::versions::SourceError;
 use crate::domain::freeze::Freeze;
-use crate::domain::pipeline;
 use crate::domain::provenance::{self, Provenance, ServingCode};
 use crate::domain::rollout::Target;
 use crate::domain::version::Version;
@@ -133,10 +132,7 @@ pub fn build(s: &Reads, pipeline_warning: Duration) -> StatusReport {
                 Err(e) => (vec![], vec![], vec![], BTreeMap::new(), Some(e.into())),
             };
             let pipeline = pin
-                .and_then(|p| Some((p.version.as_ref().ok()?, p.pinned_at?)))
-                .and_then(|(pin, at)| {
-                    pipeline::waiting(pin, at, &groups, read.requested_at, pipeline_warning)
-                })
+                .and_then(|p| p.pipeline_wait(&groups, read.requested_at, pipeline_warning))
                 .map(|w| PipelineOut {
                     version: w.version,
                     pushed_at: super::time(w.pushed_at),

@@ -9,7 +9,7 @@ use crate::app::state::{
     Confirm, ConfirmView, FilterScope, Input, LogEntry, Modal, Pane, Panel, Remote, Scroll, State,
 };
 use crate::domain::audit::Outcome;
-use crate::domain::pipeline::{self, PipelineWait};
+use crate::domain::pipeline::PipelineWait;
 use crate::domain::provenance::{self, Provenance};
 use crate::domain::release::Release;
 use crate::domain::rollout::{LambdaVersion, ManualGate, Progress, Shift, Target};
@@ -429,10 +429,7 @@ fn env_rows(state: &State) -> Vec<EnvRow<'_>> {
                 });
             let pipeline = fork
                 .and_then(|f| f.pins.iter().find(|p| p.env == env.name))
-                .and_then(|p| Some((p.version.as_ref().ok()?, p.pinned_at?)))
-                .and_then(|(pin, at)| {
-                    pipeline::waiting(pin, at, targets, state.now, state.settings.pipeline_warning)
-                })
+                .and_then(|p| p.pipeline_wait(targets, state.now, state.settings.pipeline_warning))
                 .map(|w| {
                     let ago = state.now.since(w.pushed_at);
                     (w, ago)

@@ -206,9 +206,14 @@ fn a_version_its_alarm_rolled_back_in_dev_is_not_promoted_with_p() {
     t.wait_for(&["dev", "staging", "prod"], Duration::from_secs(30));
     // dev is selected and shifting; the canary fails, its alarm fires, CodeDeploy rolls back.
     t.send(&["f"]);
-    t.wait_for(
+    let rolled_back = t.wait_for(
         &["p promote ✗ v1.3.0 was rolled back"],
         Duration::from_secs(60),
+    );
+    // The failed deployment was the pipeline's answer to the pin: nothing waits for it.
+    assert!(
+        !rolled_back.contains("pipeline not started") && !rolled_back.contains("no deployment of"),
+        "{rolled_back}"
     );
     t.send(&["p"]);
     let refused = t.wait_for(&["Cannot promote", "in dev"], Duration::from_secs(5));
